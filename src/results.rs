@@ -1,0 +1,279 @@
+//! The one result model of a run, serialised as versioned JSON (`--report json=PATH`).
+//!
+//! Every renderer in [`crate::report`] is a pure function of [`RunResults`]; `sqltest report
+//! --from` and `sqltest merge` read it back. The JSON layout is documented in
+//! `docs/results-json.md`; bump [`SCHEMA_VERSION`] on any incompatible change.
+
+use crate::Location;
+use crate::project::{BackendKind, Engine, Severity};
+use camino::Utf8PathBuf;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON layout written by this build.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a run found.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunResults {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    pub project: ProjectInfo,
+    pub started_at: DateTime<Utc>,
+    /// Wall time of the whole run, in seconds.
+    pub duration_secs: f64,
+    /// Migrations then seeds, in application order.
+    pub migrations: Vec<MigrationResult>,
+    /// Unit tests, in spec-file order (deterministic whatever the number of workers).
+    pub tests: Vec<TestResult>,
+    /// Business-rule checks, in spec-file order.
+    #[serde(default)]
+    pub checks: Vec<CheckResult>,
+    /// Infrastructure problems met during the run (the run's exit code is then 3).
+    #[serde(default)]
+    pub errors: Vec<String>,
+    /// Set when the run was interrupted (Ctrl-C, SIGTERM): results are partial.
+    #[serde(default)]
+    pub interrupted: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+impl ToolInfo {
+    pub fn current() -> Self {
+        ToolInfo { name: "sqltest".into(), version: env!("CARGO_PKG_VERSION").into() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProjectInfo {
+    /// Absolute path of the project root on the machine that ran it.
+    pub root: Utf8PathBuf,
+    /// `sqltest.yaml`, relative to the root.
+    pub config: Utf8PathBuf,
+    pub engine: Engine,
+    pub backend: BackendKind,
+    /// What the server said of itself (`select version()`), when one was reached.
+    pub server_version: Option<String>,
+}
+
+/// Outcome of one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+    /// Infrastructure trouble while running the item (lost connection, timeout of the harness).
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// Whether a migration-step file was a migration or a seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScriptKind {
+    Migration,
+    Seed,
+}
+
+/// One migration or seed file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MigrationResult {
+    pub kind: ScriptKind,
+    /// Relative to the project root.
+    pub path: Utf8PathBuf,
+    /// The version the layout gives it (`20240101120000`, `1.2`), if any.
+    pub version: Option<String>,
+    pub status: Status,
+    pub duration_secs: f64,
+    /// Why it failed, with the failing statement's location.
+    pub error: Option<DbError>,
+    /// Why it was skipped (an earlier one failed).
+    pub skip_reason: Option<String>,
+}
+
+/// An error reported by the database.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DbError {
+    pub message: String,
+    /// Five-character SQLSTATE (PostgreSQL, MySQL) or the SQLSTATE sqltest maps a SQLite code to.
+    pub sqlstate: Option<String>,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// Where in the project's files the error is: the failing statement, or the exact
+    /// character the database pointed at.
+    pub location: Option<Location>,
+}
+
+/// One unit test's outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TestResult {
+    /// `<spec path>::<test name>`.
+    pub id: String,
+    pub name: String,
+    /// The spec file, relative to the project root.
+    pub spec: Utf8PathBuf,
+    pub location: Location,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub status: Status,
+    pub duration_secs: f64,
+    pub failure: Option<Failure>,
+    pub skip_reason: Option<String>,
+}
+
+/// Why a test failed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// One sentence that stands alone (used as annotation and SARIF message).
+    pub message: String,
+    /// Multi-line explanation for people: expected and actual side by side, then a diff.
+    pub details: Option<String>,
+    /// Expected rows (or value) as JSON, when the test compared rows.
+    pub expected: Option<serde_json::Value>,
+    /// Actual rows (or value) as JSON.
+    pub actual: Option<serde_json::Value>,
+    pub db_error: Option<DbError>,
+}
+
+/// The closed set of ways a test can fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The rows differ from `expect.rows`.
+    RowsMismatch,
+    /// The row count differs from `expect.count` or `expect.empty`.
+    CountMismatch,
+    /// `expect.error` was set but the SQL succeeded.
+    ErrorExpected,
+    /// An error came, but not the expected one.
+    WrongError,
+    /// The SQL (or `setup`, `given`, `fixtures`) failed unexpectedly.
+    SqlError,
+    /// The test ran past the project's `timeout`.
+    Timeout,
+}
+
+/// One business-rule check's outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CheckResult {
+    /// `<spec path>::<table>.<kind>(<columns>)` or `<spec path>::<name>`.
+    pub id: String,
+    /// Check kind (`not_null`, `unique`, …, or `sql`).
+    pub kind: String,
+    pub table: Option<String>,
+    pub spec: Utf8PathBuf,
+    pub location: Location,
+    pub severity: Severity,
+    pub status: Status,
+    pub duration_secs: f64,
+    /// Rows violating the check.
+    pub violations: u64,
+    /// Rows considered (after `where`), where a table total exists.
+    pub total_rows: Option<u64>,
+    /// violations / total_rows.
+    pub violation_rate: Option<f64>,
+    /// One sentence that stands alone.
+    pub message: String,
+    /// Up to `--samples` violating rows, with the key or checked columns.
+    #[serde(default)]
+    pub samples: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Set when the check passed without a scan because a constraint guarantees it.
+    pub guaranteed_by: Option<String>,
+    pub db_error: Option<DbError>,
+    pub skip_reason: Option<String>,
+}
+
+/// Counts over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errors: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: Status) {
+        match status {
+            Status::Passed => self.passed += 1,
+            Status::Failed => self.failed += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::Error => self.errors += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.skipped + self.errors
+    }
+}
+
+/// Summary of a run, derived from the items (never stored separately, so it cannot disagree).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub migrations: Counts,
+    pub tests: Counts,
+    /// Failed checks are counted by severity below; `failed` counts every failed check.
+    pub checks: Counts,
+    pub failed_errors: usize,
+    pub failed_warnings: usize,
+    pub failed_infos: usize,
+}
+
+impl RunResults {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for m in &self.migrations {
+            s.migrations.add(m.status);
+        }
+        for t in &self.tests {
+            s.tests.add(t.status);
+        }
+        for c in &self.checks {
+            s.checks.add(c.status);
+            if c.status == Status::Failed {
+                match c.severity {
+                    Severity::Error => s.failed_errors += 1,
+                    Severity::Warning => s.failed_warnings += 1,
+                    Severity::Info => s.failed_infos += 1,
+                }
+            }
+        }
+        s
+    }
+
+    /// Whether the run counts as failed checks (exit code 1), given `--fail-on`.
+    pub fn has_failures(&self, fail_on: Severity) -> bool {
+        let s = self.summary();
+        let checks_fail = match fail_on {
+            Severity::Error => s.failed_errors > 0,
+            Severity::Warning => s.failed_errors + s.failed_warnings > 0,
+            Severity::Info => s.failed_errors + s.failed_warnings + s.failed_infos > 0,
+        };
+        s.migrations.failed > 0 || s.tests.failed > 0 || checks_fail
+    }
+
+    /// Whether infrastructure trouble happened (exit code 3).
+    pub fn has_infra_errors(&self) -> bool {
+        !self.errors.is_empty()
+            || self.tests.iter().any(|t| t.status == Status::Error)
+            || self.checks.iter().any(|c| c.status == Status::Error)
+            || self.migrations.iter().any(|m| m.status == Status::Error)
+    }
+}
