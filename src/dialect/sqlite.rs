@@ -1,0 +1,185 @@
+//! SQLite: one file per database in a directory; cloning is a file copy; values decode by
+//! storage class; error codes map to SQLSTATE so `expect.error` reads the same on every engine.
+
+use super::{Cell, Column, DbTarget, ExecError, ResultSet, SessionOptions, SqlError, quote};
+use crate::project::{Engine, Row};
+use camino::{Utf8Path, Utf8PathBuf};
+use serde_json::Value;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Connection, Row as _, TypeInfo, ValueRef};
+use std::time::Duration;
+
+/// A SQLite session.
+pub struct SqliteConn {
+    conn: SqliteConnection,
+}
+
+/// The file for database `name` in `dir`.
+pub fn target(dir: &Utf8Path, name: &str) -> DbTarget {
+    DbTarget::Sqlite { path: dir.join(format!("{name}.db")) }
+}
+
+pub async fn create_database(dir: &Utf8Path, name: &str) -> Result<DbTarget, ExecError> {
+    let t = target(dir, name);
+    let DbTarget::Sqlite { path } = &t else { unreachable!("sqlite target") };
+    let conn = SqliteConn::connect_create(path, &SessionOptions::default(), true).await?;
+    conn.close().await;
+    Ok(t)
+}
+
+pub async fn clone_database(dir: &Utf8Path, template: &str, name: &str) -> Result<DbTarget, ExecError> {
+    let from = dir.join(format!("{template}.db"));
+    let t = target(dir, name);
+    let DbTarget::Sqlite { path } = &t else { unreachable!("sqlite target") };
+    tokio::fs::copy(&from, path)
+        .await
+        .map_err(|e| ExecError::Connection(format!("failed to copy {from} to {path}: {e}")))?;
+    Ok(t)
+}
+
+pub async fn drop_database(dir: &Utf8Path, name: &str) -> Result<(), ExecError> {
+    let path: Utf8PathBuf = dir.join(format!("{name}.db"));
+    match tokio::fs::remove_file(&path).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(ExecError::Connection(format!("failed to remove {path}: {e}"))),
+    }
+}
+
+/// Turns a driver error into ours, mapping SQLite's extended result code to an SQLSTATE.
+pub fn convert_error(err: sqlx::Error) -> ExecError {
+    match err {
+        sqlx::Error::Database(db) => {
+            let message = db.message().to_string();
+            let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(1);
+            let sqlstate = crate::dialect::sqlstate::sqlite_sqlstate(code, &message).map(str::to_string);
+            ExecError::Sql(SqlError { message, sqlstate, detail: None, hint: None, position: None })
+        }
+        other => ExecError::Connection(other.to_string()),
+    }
+}
+
+impl SqliteConn {
+    pub async fn connect(path: &Utf8Path, opts: &SessionOptions) -> Result<SqliteConn, ExecError> {
+        Self::connect_create(path, opts, false).await
+    }
+
+    async fn connect_create(
+        path: &Utf8Path,
+        opts: &SessionOptions,
+        create: bool,
+    ) -> Result<SqliteConn, ExecError> {
+        // A throwaway file: no fsync, rollback journal in memory (test transactions still roll
+        // back), foreign keys enforced as applications normally enable them.
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(create)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Memory)
+            .synchronous(SqliteSynchronous::Off)
+            .busy_timeout(opts.statement_timeout.unwrap_or(Duration::from_secs(30)))
+            .pragma("query_only", if opts.read_only { "true" } else { "false" })
+            .disable_statement_logging();
+        let conn = options
+            .connect()
+            .await
+            .map_err(|e| ExecError::Connection(format!("could not open SQLite database {path}: {e}")))?;
+        Ok(SqliteConn { conn })
+    }
+
+    pub async fn execute(&mut self, sql: &str) -> Result<u64, ExecError> {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut self.conn)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(convert_error)
+    }
+
+    pub async fn query(&mut self, sql: &str) -> Result<ResultSet, ExecError> {
+        let rows: Vec<SqliteRow> = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(convert_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(ResultSet::default());
+        };
+        let columns: Vec<Column> = first
+            .columns()
+            .iter()
+            .map(|c| {
+                let declared = c.type_info().name().to_lowercase();
+                Column {
+                    name: c.name().to_string(),
+                    type_name: if declared == "null" { String::new() } else { declared },
+                }
+            })
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut cells = Vec::with_capacity(columns.len());
+            for i in 0..columns.len() {
+                let raw = row.try_get_raw(i).map_err(convert_error)?;
+                if raw.is_null() {
+                    cells.push(Cell::Null);
+                    continue;
+                }
+                let storage = raw.type_info().name().to_string();
+                let cell = match storage.as_str() {
+                    "INTEGER" => Cell::Int(row.try_get_unchecked(i).map_err(convert_error)?),
+                    "REAL" => Cell::Real(row.try_get_unchecked(i).map_err(convert_error)?),
+                    "BLOB" => Cell::Blob(row.try_get_unchecked(i).map_err(convert_error)?),
+                    _ => Cell::Text(row.try_get_unchecked(i).map_err(convert_error)?),
+                };
+                cells.push(cell);
+            }
+            out.push(cells);
+        }
+        Ok(ResultSet { columns, rows: out })
+    }
+
+    /// Inserts rows with bound parameters, one multi-row `INSERT` per run of rows listing the
+    /// same columns. Lists and maps are stored as JSON text, booleans as 0/1.
+    pub async fn insert_rows(&mut self, table: &str, rows: &[Row]) -> Result<(), ExecError> {
+        let qtable = quote::qualified(Engine::Sqlite, table);
+        for group in super::postgres::group_by_columns(rows) {
+            let ncols = group[0].len();
+            if ncols == 0 {
+                for _ in &group {
+                    self.execute(&format!("insert into {qtable} default values")).await?;
+                }
+                continue;
+            }
+            let cols =
+                group[0].keys().map(|c| quote::ident(Engine::Sqlite, c)).collect::<Vec<_>>().join(", ");
+            // SQLite allows at most 32766 bound parameters per statement.
+            let per_stmt = (32766 / ncols).max(1);
+            for chunk in group.chunks(per_stmt) {
+                let one = format!("({})", vec!["?"; ncols].join(", "));
+                let values = vec![one; chunk.len()].join(", ");
+                let sql = format!("insert into {qtable} ({cols}) values {values}");
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for row in chunk {
+                    for v in row.values() {
+                        q = match v {
+                            Value::Null => q.bind(None::<String>),
+                            Value::Bool(b) => q.bind(i64::from(*b)),
+                            Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+                                (Some(i), _) => q.bind(i),
+                                (None, Some(f)) if n.is_f64() => q.bind(f),
+                                _ => q.bind(n.to_string()),
+                            },
+                            Value::String(s) => q.bind(s.clone()),
+                            other => q.bind(other.to_string()),
+                        };
+                    }
+                }
+                q.execute(&mut self.conn).await.map_err(convert_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}
