@@ -1,1 +1,4 @@
-//! placeholder
+//! Executing unit tests on worker clones: isolation, comparison, workers.
+
+pub mod compare;
+pub mod table;
