@@ -62,6 +62,7 @@ pub(super) fn show_cell(kind: &Kind, cell: &Cell) -> String {
             | Kind::Timestamp
             | Kind::Uuid
             | Kind::Bytea
+            | Kind::Char
             | Kind::Text => quote_if_needed(text),
         },
     }

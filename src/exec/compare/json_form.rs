@@ -91,6 +91,7 @@ fn text_to_json(kind: &Kind, text: &str) -> Option<Value> {
         | Kind::Timestamp
         | Kind::Uuid
         | Kind::Bytea
+        | Kind::Char
         | Kind::Text => None,
     }
 }

@@ -31,6 +31,8 @@ pub(crate) enum Kind {
     Json,
     Bytea,
     Array(Box<Kind>),
+    /// `char(n)` (`bpchar`): text whose trailing blanks do not count, as in PostgreSQL.
+    Char,
     /// Text, enums, domains, intervals and every type we do not know: exact text.
     Text,
 }
@@ -67,6 +69,7 @@ impl Kind {
             "uuid" => Kind::Uuid,
             "json" | "jsonb" => Kind::Json,
             "bytea" | "blob" => Kind::Bytea,
+            "bpchar" | "char" | "character" | "nchar" => Kind::Char,
             _ => Kind::Text,
         }
     }
@@ -203,6 +206,15 @@ fn typed_text_matches(expected: &Value, kind: &Kind, text: &str) -> Option<bool>
                 }
                 Value::Number(_) | Value::Bool(_) | Value::Object(_) | Value::Null => None,
             }
+        }
+        Kind::Char => {
+            let wanted = match expected {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Array(_) | Value::Object(_) | Value::Null => return None,
+            };
+            Some(wanted.trim_end_matches(' ') == text.trim_end_matches(' '))
         }
         Kind::Text => None,
     }

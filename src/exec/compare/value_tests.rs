@@ -311,6 +311,20 @@ fn text_is_exact() {
 }
 
 #[test]
+fn char_ignores_trailing_blanks_like_postgres() {
+    assert_eq!(Kind::of("bpchar"), Kind::Char);
+    assert!(pg("bpchar", json!("AB"), "AB  "));
+    assert!(pg("bpchar", json!("AB "), "AB"));
+    assert!(pg("bpchar", json!(12), "12  "));
+    assert!(!pg("bpchar", json!(" AB"), "AB  "), "leading blanks count");
+    assert!(!pg("bpchar", json!("AC"), "AB  "));
+    assert!(
+        !pg("text", json!("AB"), "AB  "),
+        "text keeps trailing blanks"
+    );
+}
+
+#[test]
 fn yaml_numbers_and_booleans_against_text_use_their_text_form() {
     assert!(pg("text", json!(42), "42"));
     assert!(!pg("text", json!(42), "42.0"));
