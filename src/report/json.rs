@@ -174,4 +174,113 @@ mod tests {
         assert!(matches!(err, JsonReportError::Layout(_)));
         assert!(err.to_string().contains("missing field"), "{err}");
     }
+
+    /// The documented schema, checked against what is actually written so the docs cannot drift.
+    const SCHEMA: &str = include_str!("../../docs/results.schema.json");
+    const DOC: &str = include_str!("../../docs/results-json.md");
+
+    fn resolve<'a>(
+        schema: &'a serde_json::Value,
+        node: &'a serde_json::Value,
+    ) -> &'a serde_json::Value {
+        match node.get("$ref").and_then(|r| r.as_str()) {
+            Some(r) => {
+                let name = r.strip_prefix("#/$defs/").unwrap();
+                resolve(schema, &schema["$defs"][name])
+            }
+            None => node,
+        }
+    }
+
+    /// Walks `value` and the schema `node` together; every object the schema describes must have
+    /// exactly the documented properties (sqltest writes optional fields as `null`).
+    fn conforms(
+        schema: &serde_json::Value,
+        node: &serde_json::Value,
+        value: &serde_json::Value,
+        at: &str,
+    ) {
+        let node = resolve(schema, node);
+        if let Some(branches) = node.get("oneOf").and_then(|b| b.as_array()) {
+            let want_null = value.is_null();
+            let branch = branches
+                .iter()
+                .find(|b| (b.get("type") == Some(&"null".into())) == want_null)
+                .unwrap();
+            return conforms(schema, branch, value, at);
+        }
+        if let Some(allowed) = node.get("enum").and_then(|e| e.as_array()) {
+            assert!(
+                allowed.contains(value),
+                "{at}: {value} is not one of {allowed:?}"
+            );
+        }
+        if let Some(c) = node.get("const") {
+            assert_eq!(c, value, "{at}");
+        }
+        if let (Some(props), Some(obj)) = (
+            node.get("properties").and_then(|p| p.as_object()),
+            value.as_object(),
+        ) {
+            let documented: Vec<&String> = props.keys().collect();
+            let written: Vec<&String> = obj.keys().collect();
+            assert_eq!(
+                documented, written,
+                "{at}: documented properties differ from written ones (or their order)"
+            );
+            for (key, sub) in props {
+                conforms(schema, sub, &obj[key], &format!("{at}.{key}"));
+            }
+        }
+        if let (Some(items), Some(arr)) = (node.get("items"), value.as_array()) {
+            for (i, v) in arr.iter().enumerate() {
+                conforms(schema, items, v, &format!("{at}[{i}]"));
+            }
+        }
+        for key in node
+            .get("required")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                value.get(key.as_str().unwrap()).is_some(),
+                "{at}: required {key} missing"
+            );
+        }
+    }
+
+    #[test]
+    fn the_json_schema_matches_what_is_written() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&render_json(&sample_run())).unwrap();
+        conforms(&schema, &schema, &value, "$");
+        assert_eq!(
+            schema["properties"]["schema_version"]["const"],
+            SCHEMA_VERSION
+        );
+    }
+
+    #[test]
+    fn the_doc_describes_every_field_of_the_schema() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+        let mut objects = vec![&schema];
+        objects.extend(schema["$defs"].as_object().unwrap().values());
+        objects.extend(["tool", "project"].map(|k| &schema["properties"][k]));
+        for object in objects {
+            for field in object
+                .get("properties")
+                .and_then(|p| p.as_object())
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
+                assert!(
+                    DOC.contains(&format!("| `{field}` |")),
+                    "docs/results-json.md lacks a row for `{field}`"
+                );
+            }
+        }
+        assert!(DOC.contains(&format!("\"schema_version\": {SCHEMA_VERSION}")));
+    }
 }

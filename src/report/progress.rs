@@ -94,6 +94,8 @@ pub(crate) fn new_bar(out: SharedOut, total: u64, paint: Painter) -> ProgressBar
     bar.set_style(style);
     // Padded before painting: escape codes would otherwise count towards the width.
     bar.set_prefix(paint.paint(&format!("{:>12}", "Running"), styles::label()));
+    // Draw at once, so the bar shows before the first item finishes.
+    bar.tick();
     bar.enable_steady_tick(Duration::from_millis(100));
     bar
 }

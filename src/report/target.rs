@@ -256,6 +256,27 @@ mod tests {
     }
 
     #[test]
+    fn clap_takes_repeated_targets_and_shows_our_errors() {
+        use clap::Parser as _;
+        #[derive(clap::Parser, Debug)]
+        struct Args {
+            #[arg(long)]
+            report: Vec<ReportTarget>,
+        }
+        let args =
+            Args::try_parse_from(["x", "--report", "junit=a.xml", "--report", "json=b.json"])
+                .unwrap();
+        assert_eq!(args.report.len(), 2);
+        let err = Args::try_parse_from(["x", "--report", "html=r.html"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown format `html`; valid formats: junit, json"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn every_format_is_listed_and_named_like_clap_names_it() {
         use clap::ValueEnum as _;
         assert_eq!(ReportFormat::ALL, ReportFormat::value_variants());

@@ -355,6 +355,16 @@ impl TerminalReporter {
     }
 }
 
+impl Drop for TerminalReporter {
+    /// A run that ends early (an error before `finish`) must not leave the bar on screen or its
+    /// ticking thread drawing.
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 fn is_problem(status: Status) -> bool {
     match status {
         Status::Failed | Status::Error => true,

@@ -217,8 +217,6 @@ fn the_progress_bar_draws_into_the_writer_and_is_cleared_at_the_end() {
     for t in &run.tests {
         rep.test_done(t);
     }
-    // Let the steady tick draw at least once.
-    std::thread::sleep(std::time::Duration::from_millis(250));
     rep.finish(&run);
     let out = buf.text();
     assert!(out.contains("     Running ["), "no bar drawn:\n{out:?}");
@@ -294,4 +292,21 @@ fn a_check_that_could_not_run_shows_the_database_error_not_a_count() {
         "--- ERROR: sqltest/orders.yaml::orders.unique(id)\n    at sqltest/orders.yaml:52:9 (severity error)\n    \
          the check could not run\n    database error 57014: canceling statement due to statement timeout\n"
     ), "{out}");
+}
+
+#[test]
+fn dropping_the_reporter_clears_the_bar() {
+    let buf = Buffer::default();
+    let mut rep = TerminalReporter::new(
+        Box::new(buf.clone()),
+        TerminalOptions {
+            progress: true,
+            ..PLAIN
+        },
+    );
+    rep.start_tests(3, 0);
+    drop(rep);
+    let out = buf.text();
+    assert!(out.contains("     Running ["), "{out:?}");
+    assert!(out.ends_with("\r\u{1b}[2K"), "bar left on screen: {out:?}");
 }
