@@ -28,7 +28,11 @@ const CODES: &[(&str, char, &str)] = &[
     ("08003", 'E', "connection_does_not_exist"),
     ("08006", 'E', "connection_failure"),
     ("08001", 'E', "sqlclient_unable_to_establish_sqlconnection"),
-    ("08004", 'E', "sqlserver_rejected_establishment_of_sqlconnection"),
+    (
+        "08004",
+        'E',
+        "sqlserver_rejected_establishment_of_sqlconnection",
+    ),
     ("08007", 'E', "transaction_resolution_unknown"),
     ("08P01", 'E', "protocol_violation"),
     ("09000", 'E', "triggered_action_exception"),
@@ -40,7 +44,11 @@ const CODES: &[(&str, char, &str)] = &[
     ("0LP01", 'E', "invalid_grant_operation"),
     ("0P000", 'E', "invalid_role_specification"),
     ("0Z000", 'E', "diagnostics_exception"),
-    ("0Z002", 'E', "stacked_diagnostics_accessed_without_active_handler"),
+    (
+        "0Z002",
+        'E',
+        "stacked_diagnostics_accessed_without_active_handler",
+    ),
     ("20000", 'E', "case_not_found"),
     ("21000", 'E', "cardinality_violation"),
     ("22000", 'E', "data_exception"),
@@ -95,7 +103,11 @@ const CODES: &[(&str, char, &str)] = &[
     ("2200S", 'E', "invalid_xml_comment"),
     ("2200T", 'E', "invalid_xml_processing_instruction"),
     ("22030", 'E', "duplicate_json_object_key_value"),
-    ("22031", 'E', "invalid_argument_for_sql_json_datetime_function"),
+    (
+        "22031",
+        'E',
+        "invalid_argument_for_sql_json_datetime_function",
+    ),
     ("22032", 'E', "invalid_json_text"),
     ("22033", 'E', "invalid_sql_json_subscript"),
     ("22034", 'E', "more_than_one_sql_json_item"),
@@ -123,11 +135,27 @@ const CODES: &[(&str, char, &str)] = &[
     ("25001", 'E', "active_sql_transaction"),
     ("25002", 'E', "branch_transaction_already_active"),
     ("25008", 'E', "held_cursor_requires_same_isolation_level"),
-    ("25003", 'E', "inappropriate_access_mode_for_branch_transaction"),
-    ("25004", 'E', "inappropriate_isolation_level_for_branch_transaction"),
-    ("25005", 'E', "no_active_sql_transaction_for_branch_transaction"),
+    (
+        "25003",
+        'E',
+        "inappropriate_access_mode_for_branch_transaction",
+    ),
+    (
+        "25004",
+        'E',
+        "inappropriate_isolation_level_for_branch_transaction",
+    ),
+    (
+        "25005",
+        'E',
+        "no_active_sql_transaction_for_branch_transaction",
+    ),
     ("25006", 'E', "read_only_sql_transaction"),
-    ("25007", 'E', "schema_and_data_statement_mixing_not_supported"),
+    (
+        "25007",
+        'E',
+        "schema_and_data_statement_mixing_not_supported",
+    ),
     ("25P01", 'E', "no_active_sql_transaction"),
     ("25P02", 'E', "in_failed_sql_transaction"),
     ("25P03", 'E', "idle_in_transaction_session_timeout"),
@@ -291,13 +319,19 @@ pub fn sqlstate_for(written: &str) -> Option<&'static str> {
     let lower = written.to_ascii_lowercase();
     let mut named = CODES.iter().filter(|(_, _, name)| *name == lower);
     let first = named.clone().next();
-    named.find(|(_, class, _)| *class == 'E').or(first).map(|(code, _, _)| *code)
+    named
+        .find(|(_, class, _)| *class == 'E')
+        .or(first)
+        .map(|(code, _, _)| *code)
 }
 
 /// The condition name of a SQLSTATE (`23505` → `unique_violation`), if PostgreSQL names it.
 pub fn condition_name(sqlstate: &str) -> Option<&'static str> {
     let upper = sqlstate.trim().to_ascii_uppercase();
-    CODES.iter().find(|(code, _, _)| *code == upper).map(|(_, _, name)| *name)
+    CODES
+        .iter()
+        .find(|(code, _, _)| *code == upper)
+        .map(|(_, _, name)| *name)
 }
 
 /// Every condition name, for "did you mean" suggestions.
@@ -395,21 +429,43 @@ mod tests {
     fn ambiguous_names_prefer_the_error_class_then_the_first() {
         assert_eq!(sqlstate_for("string_data_right_truncation"), Some("22001"));
         assert_eq!(sqlstate_for("null_value_not_allowed"), Some("22004"));
-        assert_eq!(CODES.len(), 260, "the table holds every named code of errcodes.txt");
+        assert_eq!(
+            CODES.len(),
+            260,
+            "the table holds every named code of errcodes.txt"
+        );
     }
 
     #[test]
     fn sqlite_codes_map_to_postgres_sqlstates() {
-        assert_eq!(sqlite_sqlstate(2067, "UNIQUE constraint failed: t.id"), Some("23505"));
-        assert_eq!(sqlite_sqlstate(1555, "UNIQUE constraint failed: t.id"), Some("23505"));
-        assert_eq!(sqlite_sqlstate(1299, "NOT NULL constraint failed: t.a"), Some("23502"));
-        assert_eq!(sqlite_sqlstate(275, "CHECK constraint failed: a > 0"), Some("23514"));
-        assert_eq!(sqlite_sqlstate(787, "FOREIGN KEY constraint failed"), Some("23503"));
+        assert_eq!(
+            sqlite_sqlstate(2067, "UNIQUE constraint failed: t.id"),
+            Some("23505")
+        );
+        assert_eq!(
+            sqlite_sqlstate(1555, "UNIQUE constraint failed: t.id"),
+            Some("23505")
+        );
+        assert_eq!(
+            sqlite_sqlstate(1299, "NOT NULL constraint failed: t.a"),
+            Some("23502")
+        );
+        assert_eq!(
+            sqlite_sqlstate(275, "CHECK constraint failed: a > 0"),
+            Some("23514")
+        );
+        assert_eq!(
+            sqlite_sqlstate(787, "FOREIGN KEY constraint failed"),
+            Some("23503")
+        );
         assert_eq!(sqlite_sqlstate(1811, "negative amount"), Some("P0001"));
         assert_eq!(sqlite_sqlstate(19, "constraint failed"), Some("23000"));
         assert_eq!(sqlite_sqlstate(1, "no such table: orders"), Some("42P01"));
         assert_eq!(sqlite_sqlstate(1, "no such column: amount"), Some("42703"));
-        assert_eq!(sqlite_sqlstate(1, "near \"selec\": syntax error"), Some("42601"));
+        assert_eq!(
+            sqlite_sqlstate(1, "near \"selec\": syntax error"),
+            Some("42601")
+        );
         assert_eq!(sqlite_sqlstate(1, "something else"), Some("42000"));
         assert_eq!(sqlite_sqlstate(10, "disk I/O error"), None);
     }

@@ -29,11 +29,20 @@ impl<'a> Fields<'a> {
     /// Reads `value` as the map of `kind`; unknown keys are errors.
     pub fn read(ctx: &mut FileCtx, value: &'a Node, kind: &str) -> Option<Fields<'a>> {
         let keys = allowed(kind);
-        let example = format!("{{{}}}", keys.iter().map(|k| format!("{k}: ...")).collect::<Vec<_>>().join(", "));
+        let example = format!(
+            "{{{}}}",
+            keys.iter()
+                .map(|k| format!("{k}: ..."))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let Yaml::Map(map) = &value.value else {
             ctx.error_help(
                 ctx.at(value),
-                format!("expected a map for `{kind}`, found {}", value.value.describe()),
+                format!(
+                    "expected a map for `{kind}`, found {}",
+                    value.value.describe()
+                ),
                 format!("write `{kind}: {example}`"),
             );
             return None;
@@ -49,7 +58,11 @@ impl<'a> Fields<'a> {
             if keys.contains(&name.as_str()) {
                 entries.push((name, v));
             } else {
-                ctx.error_help(ctx.at(k), format!("unknown key `{name}` in `{kind}`"), suggestion_help(&name, keys, "valid keys"));
+                ctx.error_help(
+                    ctx.at(k),
+                    format!("unknown key `{name}` in `{kind}`"),
+                    suggestion_help(&name, keys, "valid keys"),
+                );
                 ok = false;
             }
         }
@@ -89,56 +102,95 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                     ctx.error(ctx.at(n), "`values` is empty");
                     return None;
                 }
-                let values: Vec<Option<_>> = items.iter().map(|i| scalar_value(ctx, i, "a value")).collect();
+                let values: Vec<Option<_>> = items
+                    .iter()
+                    .map(|i| scalar_value(ctx, i, "a value"))
+                    .collect();
                 values.into_iter().collect::<Option<Vec<_>>>()
             });
-            Some(CheckKind::AcceptedValues { column: column??, values: values? })
+            Some(CheckKind::AcceptedValues {
+                column: column??,
+                values: values?,
+            })
         }
         "range" => {
             let min = f.get("min").map(|n| scalar_value(ctx, n, "a lower bound"));
             let max = f.get("max").map(|n| scalar_value(ctx, n, "an upper bound"));
             if min.is_none() && max.is_none() {
-                ctx.error_help(ctx.at(map), "`range` needs `min`, `max` or both", "e.g. `range: {column: amount, min: 0}`");
+                ctx.error_help(
+                    ctx.at(map),
+                    "`range` needs `min`, `max` or both",
+                    "e.g. `range: {column: amount, min: 0}`",
+                );
                 return None;
             }
-            let (min, max) = (min.map_or(Some(None), |v| v.map(Some))?, max.map_or(Some(None), |v| v.map(Some))?);
-            if let (Some(lo), Some(hi)) = (min.as_ref().and_then(|v| v.as_f64()), max.as_ref().and_then(|v| v.as_f64()))
-                && lo > hi
+            let (min, max) = (
+                min.map_or(Some(None), |v| v.map(Some))?,
+                max.map_or(Some(None), |v| v.map(Some))?,
+            );
+            if let (Some(lo), Some(hi)) = (
+                min.as_ref().and_then(|v| v.as_f64()),
+                max.as_ref().and_then(|v| v.as_f64()),
+            ) && lo > hi
                 && let Some(at) = f.get("min")
             {
-                ctx.error(ctx.at(at), format!("`min` ({lo}) is greater than `max` ({hi})"));
+                ctx.error(
+                    ctx.at(at),
+                    format!("`min` ({lo}) is greater than `max` ({hi})"),
+                );
                 return None;
             }
-            Some(CheckKind::Range { column: column??, min, max })
+            Some(CheckKind::Range {
+                column: column??,
+                min,
+                max,
+            })
         }
         "matches" => {
-            let pattern = f.require(ctx, map, kind, "pattern").and_then(|n| ctx.string(n, "a pattern"));
+            let pattern = f
+                .require(ctx, map, kind, "pattern")
+                .and_then(|n| ctx.string(n, "a pattern"));
             if let (Some(p), Some(n)) = (&pattern, f.get("pattern"))
                 && p.is_empty()
             {
                 ctx.error(ctx.at(n), "`pattern` is empty");
                 return None;
             }
-            Some(CheckKind::Matches { column: column??, pattern: pattern? })
+            Some(CheckKind::Matches {
+                column: column??,
+                pattern: pattern?,
+            })
         }
         "references" => {
             let to = f.require(ctx, map, kind, "to").and_then(|n| {
                 let text = ctx.string(n, "`table.column`")?;
                 // The last dot separates the column, so `schema.table.column` works.
                 match text.rsplit_once('.') {
-                    Some((t, c)) if !t.trim().is_empty() && !c.trim().is_empty() => Some((t.to_owned(), c.to_owned())),
+                    Some((t, c)) if !t.trim().is_empty() && !c.trim().is_empty() => {
+                        Some((t.to_owned(), c.to_owned()))
+                    }
                     _ => {
-                        ctx.error_help(ctx.at(n), format!("`to: {text}` does not name a column"), "write `to: table.column` (or `schema.table.column`)");
+                        ctx.error_help(
+                            ctx.at(n),
+                            format!("`to: {text}` does not name a column"),
+                            "write `to: table.column` (or `schema.table.column`)",
+                        );
                         None
                     }
                 }
             });
             let (to_table, to_column) = to?;
-            Some(CheckKind::References { column: column??, to_table, to_column })
+            Some(CheckKind::References {
+                column: column??,
+                to_table,
+                to_column,
+            })
         }
         "row_count" => {
             let bound = |ctx: &mut FileCtx, key: &str| -> Option<Option<u64>> {
-                let Some(n) = f.get(key) else { return Some(None) };
+                let Some(n) = f.get(key) else {
+                    return Some(None);
+                };
                 match &n.value {
                     Yaml::UInt(u) => Some(Some(*u)),
                     Yaml::Int(i) if *i >= 0 => Some(u64::try_from(*i).ok()),
@@ -152,7 +204,11 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
             let (min, max) = (min?, max?);
             match (min, max) {
                 (None, None) => {
-                    ctx.error_help(ctx.at(map), "`row_count` needs `min`, `max` or both", "e.g. `row_count: {min: 1}`");
+                    ctx.error_help(
+                        ctx.at(map),
+                        "`row_count` needs `min`, `max` or both",
+                        "e.g. `row_count: {min: 1}`",
+                    );
                     None
                 }
                 (Some(lo), Some(hi)) if lo > hi => {
@@ -173,7 +229,11 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                         None
                     }
                     Some(Err(e)) => {
-                        ctx.error_help(ctx.at(n), format!("invalid duration `{}`: {e}", text.unwrap_or_default()), "write a number with a unit, like `24h` or `90m`");
+                        ctx.error_help(
+                            ctx.at(n),
+                            format!("invalid duration `{}`: {e}", text.unwrap_or_default()),
+                            "write a number with a unit, like `24h` or `90m`",
+                        );
                         None
                     }
                     None => {
@@ -182,7 +242,10 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                     }
                 }
             });
-            Some(CheckKind::Freshness { column: column??, max_age: max_age? })
+            Some(CheckKind::Freshness {
+                column: column??,
+                max_age: max_age?,
+            })
         }
         _ => None,
     }

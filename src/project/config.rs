@@ -14,9 +14,19 @@ use std::time::Duration;
 /// The default `specs` glob.
 pub(crate) const DEFAULT_SPECS: &str = "sqltest/**/*.yaml";
 
-const ENGINES: [Engine; 4] = [Engine::Postgres, Engine::Mysql, Engine::Mariadb, Engine::Sqlite];
-const BACKENDS: [BackendKind; 5] =
-    [BackendKind::Auto, BackendKind::Docker, BackendKind::Local, BackendKind::Url, BackendKind::Embedded];
+const ENGINES: [Engine; 4] = [
+    Engine::Postgres,
+    Engine::Mysql,
+    Engine::Mariadb,
+    Engine::Sqlite,
+];
+const BACKENDS: [BackendKind; 5] = [
+    BackendKind::Auto,
+    BackendKind::Docker,
+    BackendKind::Local,
+    BackendKind::Url,
+    BackendKind::Embedded,
+];
 
 /// `sqltest.yaml` after validation; `engine` is `None` only when it was invalid (an error is
 /// recorded then).
@@ -36,7 +46,12 @@ pub(crate) struct Config {
 
 /// Validates the parsed project file. `raw` is `None` for an empty file or after a parse
 /// error (recorded already); the default specs are still listed so their errors show too.
-pub(crate) fn convert_config(ctx: &mut FileCtx, raw: Option<RawConfig>, root: &Utf8Path, parsed: bool) -> Config {
+pub(crate) fn convert_config(
+    ctx: &mut FileCtx,
+    raw: Option<RawConfig>,
+    root: &Utf8Path,
+    parsed: bool,
+) -> Config {
     let mut config = Config::default();
     let Some(raw) = raw else {
         if parsed {
@@ -60,11 +75,24 @@ pub(crate) fn convert_config(ctx: &mut FileCtx, raw: Option<RawConfig>, root: &U
             None
         }
     };
-    config.version = raw.version.as_ref().and_then(|v| non_empty(ctx, v, "version"));
+    config.version = raw
+        .version
+        .as_ref()
+        .and_then(|v| non_empty(ctx, v, "version"));
     config.image = raw.image.as_ref().and_then(|v| non_empty(ctx, v, "image"));
-    config.backend = raw.backend.as_ref().and_then(|b| backend(ctx, b, config.engine));
-    config.migrations = raw.migrations.as_ref().and_then(|m| migrations(ctx, root, m));
-    config.seeds = raw.seeds.as_ref().map(|s| seeds(ctx, root, s)).unwrap_or_default();
+    config.backend = raw
+        .backend
+        .as_ref()
+        .and_then(|b| backend(ctx, b, config.engine));
+    config.migrations = raw
+        .migrations
+        .as_ref()
+        .and_then(|m| migrations(ctx, root, m));
+    config.seeds = raw
+        .seeds
+        .as_ref()
+        .map(|s| seeds(ctx, root, s))
+        .unwrap_or_default();
     config.specs = spec_files(ctx, root, raw.specs.as_ref());
     config.jobs = raw.jobs.as_ref().and_then(|j| jobs(ctx, j));
     config.timeout = raw.timeout.as_ref().and_then(|t| timeout(ctx, t));
@@ -83,11 +111,19 @@ fn engine(ctx: &mut FileCtx, written: &Spanned<String>) -> Option<Engine> {
     let name = written.value.trim();
     let Some(engine) = ENGINES.iter().copied().find(|e| e.as_str() == name) else {
         let names = ENGINES.map(Engine::as_str);
-        ctx.error_help(ctx.at(written), format!("unknown engine `{name}`"), suggestion_help(name, &names, "engines"));
+        ctx.error_help(
+            ctx.at(written),
+            format!("unknown engine `{name}`"),
+            suggestion_help(name, &names, "engines"),
+        );
         return None;
     };
     if !engine.is_supported() {
-        let supported: Vec<&str> = ENGINES.iter().filter(|e| e.is_supported()).map(|e| e.as_str()).collect();
+        let supported: Vec<&str> = ENGINES
+            .iter()
+            .filter(|e| e.is_supported())
+            .map(|e| e.as_str())
+            .collect();
         ctx.error_help(
             ctx.at(written),
             format!("engine `{name}` is not supported by this build yet"),
@@ -98,11 +134,19 @@ fn engine(ctx: &mut FileCtx, written: &Spanned<String>) -> Option<Engine> {
     Some(engine)
 }
 
-fn backend(ctx: &mut FileCtx, written: &Spanned<String>, engine: Option<Engine>) -> Option<BackendKind> {
+fn backend(
+    ctx: &mut FileCtx,
+    written: &Spanned<String>,
+    engine: Option<Engine>,
+) -> Option<BackendKind> {
     let name = written.value.trim();
     let Some(backend) = BACKENDS.iter().copied().find(|b| b.as_str() == name) else {
         let names = BACKENDS.map(BackendKind::as_str);
-        ctx.error_help(ctx.at(written), format!("unknown backend `{name}`"), suggestion_help(name, &names, "backends"));
+        ctx.error_help(
+            ctx.at(written),
+            format!("unknown backend `{name}`"),
+            suggestion_help(name, &names, "backends"),
+        );
         return None;
     };
     // The combinations that cannot work, caught here with a location rather than at run time.
@@ -124,14 +168,22 @@ fn backend(ctx: &mut FileCtx, written: &Spanned<String>, engine: Option<Engine>)
     Some(backend)
 }
 
-fn migrations(ctx: &mut FileCtx, root: &Utf8Path, written: &Spanned<String>) -> Option<Utf8PathBuf> {
+fn migrations(
+    ctx: &mut FileCtx,
+    root: &Utf8Path,
+    written: &Spanned<String>,
+) -> Option<Utf8PathBuf> {
     let path = normalize(&written.value);
     if path.is_empty() {
         ctx.error(ctx.at(written), "`migrations` is empty");
         return None;
     }
     if Utf8Path::new(&path).is_absolute() {
-        ctx.error_help(ctx.at(written), format!("`migrations` is an absolute path: `{path}`"), "write it relative to the directory of sqltest.yaml");
+        ctx.error_help(
+            ctx.at(written),
+            format!("`migrations` is an absolute path: `{path}`"),
+            "write it relative to the directory of sqltest.yaml",
+        );
         return None;
     }
     let full = root.join(&path);
@@ -141,7 +193,11 @@ fn migrations(ctx: &mut FileCtx, root: &Utf8Path, written: &Spanned<String>) -> 
         } else {
             format!("migrations directory `{path}` does not exist")
         };
-        ctx.error_help(ctx.at(written), message, "the path is relative to the directory of sqltest.yaml");
+        ctx.error_help(
+            ctx.at(written),
+            message,
+            "the path is relative to the directory of sqltest.yaml",
+        );
         return None;
     }
     Some(Utf8PathBuf::from(path))
@@ -151,7 +207,10 @@ fn migrations(ctx: &mut FileCtx, root: &Utf8Path, written: &Spanned<String>) -> 
 fn patterns<'a>(ctx: &mut FileCtx, node: &'a Node, key: &str) -> Vec<(String, &'a Node)> {
     match &node.value {
         Yaml::Str(s) => vec![(s.clone(), node)],
-        Yaml::Seq(items) => items.iter().filter_map(|i| ctx.string(i, "a path or glob").map(|s| (s, i))).collect(),
+        Yaml::Seq(items) => items
+            .iter()
+            .filter_map(|i| ctx.string(i, "a path or glob").map(|s| (s, i)))
+            .collect(),
         Yaml::Null => Vec::new(),
         _ => {
             ctx.expected(node, &format!("`{key}` as a glob or a list of globs"));
@@ -161,7 +220,13 @@ fn patterns<'a>(ctx: &mut FileCtx, node: &'a Node, key: &str) -> Vec<(String, &'
 }
 
 /// Expands one written pattern; a pattern that cannot match or matches nothing is an error.
-fn expand_written(ctx: &mut FileCtx, root: &Utf8Path, pattern: &str, node: &Node, what: &str) -> Vec<Utf8PathBuf> {
+fn expand_written(
+    ctx: &mut FileCtx,
+    root: &Utf8Path,
+    pattern: &str,
+    node: &Node,
+    what: &str,
+) -> Vec<Utf8PathBuf> {
     match expand(root, pattern) {
         Ok(files) if files.is_empty() => {
             let message = if pattern.contains(['*', '?', '[', '{']) {
@@ -169,7 +234,11 @@ fn expand_written(ctx: &mut FileCtx, root: &Utf8Path, pattern: &str, node: &Node
             } else {
                 format!("{what} file `{pattern}` does not exist")
             };
-            ctx.error_help(ctx.at(node), message, "paths are relative to the directory of sqltest.yaml");
+            ctx.error_help(
+                ctx.at(node),
+                message,
+                "paths are relative to the directory of sqltest.yaml",
+            );
             Vec::new()
         }
         Ok(files) => files,
@@ -178,11 +247,19 @@ fn expand_written(ctx: &mut FileCtx, root: &Utf8Path, pattern: &str, node: &Node
             Vec::new()
         }
         Err(GlobError::Absolute) => {
-            ctx.error_help(ctx.at(node), format!("`{pattern}` is an absolute path"), "write it relative to the directory of sqltest.yaml");
+            ctx.error_help(
+                ctx.at(node),
+                format!("`{pattern}` is an absolute path"),
+                "write it relative to the directory of sqltest.yaml",
+            );
             Vec::new()
         }
         Err(GlobError::Directory) => {
-            ctx.error_help(ctx.at(node), format!("`{pattern}` is a directory"), format!("match its files, e.g. `{pattern}/*.sql`"));
+            ctx.error_help(
+                ctx.at(node),
+                format!("`{pattern}` is a directory"),
+                format!("match its files, e.g. `{pattern}/*.sql`"),
+            );
             Vec::new()
         }
     }
@@ -230,7 +307,11 @@ fn jobs(ctx: &mut FileCtx, node: &Node) -> Option<usize> {
     match n.and_then(|n| usize::try_from(n).ok()) {
         Some(n) if n >= 1 => Some(n),
         _ => {
-            ctx.error_help(ctx.at(node), "`jobs` must be at least 1", "leave it out to use one worker per CPU");
+            ctx.error_help(
+                ctx.at(node),
+                "`jobs` must be at least 1",
+                "leave it out to use one worker per CPU",
+            );
             None
         }
     }
@@ -240,7 +321,11 @@ fn timeout(ctx: &mut FileCtx, written: &Spanned<String>) -> Option<Duration> {
     match humantime::parse_duration(written.value.trim()) {
         Ok(d) if !d.is_zero() => Some(d),
         Ok(_) => {
-            ctx.error_help(ctx.at(written), "`timeout` must be more than zero", "leave it out for no statement timeout");
+            ctx.error_help(
+                ctx.at(written),
+                "`timeout` must be more than zero",
+                "leave it out for no statement timeout",
+            );
             None
         }
         Err(e) => {

@@ -20,12 +20,20 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error at `location`.
     pub fn at(location: Location, message: impl Into<String>) -> Self {
-        ConfigError { location: Some(location), message: message.into(), help: None }
+        ConfigError {
+            location: Some(location),
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// An error that points at no file.
     pub fn unlocated(message: impl Into<String>) -> Self {
-        ConfigError { location: None, message: message.into(), help: None }
+        ConfigError {
+            location: None,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Adds a help line.
@@ -74,7 +82,10 @@ fn list(errors: &[ConfigError]) -> String {
 impl LoadErrors {
     /// Errors without source text (the snippet is left out when rendering).
     pub fn new(errors: Vec<ConfigError>) -> Self {
-        LoadErrors { errors, sources: BTreeMap::new() }
+        LoadErrors {
+            errors,
+            sources: BTreeMap::new(),
+        }
     }
 
     /// A single unlocated error.
@@ -97,7 +108,10 @@ impl LoadErrors {
             out.push('\n');
         }
         let n = self.errors.len();
-        let count = format!("found {n} error{} while loading the project", if n == 1 { "" } else { "s" });
+        let count = format!(
+            "found {n} error{} while loading the project",
+            if n == 1 { "" } else { "s" }
+        );
         if color {
             let _ = writeln!(out, "{}", count.bold());
         } else {
@@ -108,10 +122,17 @@ impl LoadErrors {
 
     fn render_one(&self, out: &mut String, error: &ConfigError, color: bool) {
         let paint = Paint { color };
-        let _ = writeln!(out, "{}{}", paint.error("error"), paint.bold(&format!(": {}", error.message)));
+        let _ = writeln!(
+            out,
+            "{}{}",
+            paint.error("error"),
+            paint.bold(&format!(": {}", error.message))
+        );
         let snippet = error.location.as_ref().and_then(|l| {
             let text = self.sources.get(&l.path)?;
-            let line = text.lines().nth(usize::try_from(l.line).ok()?.checked_sub(1)?)?;
+            let line = text
+                .lines()
+                .nth(usize::try_from(l.line).ok()?.checked_sub(1)?)?;
             Some((l, line))
         });
         let width = match &snippet {
@@ -124,17 +145,29 @@ impl LoadErrors {
         }
         if let Some((location, line)) = snippet {
             // Tabs become one space each so the caret lines up with the character column.
-            let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let shown: String = line
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
             let column = usize::try_from(location.column).unwrap_or(1).max(1);
             let indent = " ".repeat(column - 1);
             let marks = "^".repeat(token_width(&shown, column - 1));
             let bar = paint.blue("|");
             let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(out, "{} {bar} {shown}", paint.blue(&location.line.to_string()));
+            let _ = writeln!(
+                out,
+                "{} {bar} {shown}",
+                paint.blue(&location.line.to_string())
+            );
             let _ = writeln!(out, "{pad} {bar} {indent}{}", paint.error(&marks));
         }
         if let Some(help) = &error.help {
-            let _ = writeln!(out, "{pad} {} {}", paint.blue("="), paint.help(&format!("help: {help}")));
+            let _ = writeln!(
+                out,
+                "{pad} {} {}",
+                paint.blue("="),
+                paint.help(&format!("help: {help}"))
+            );
         }
     }
 }
@@ -145,7 +178,11 @@ fn token_width(line: &str, start: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(start).collect();
     match rest.first() {
         None => 1,
-        Some(&q @ ('"' | '\'')) => rest.iter().skip(1).position(|&c| c == q).map_or(rest.len(), |i| i + 2),
+        Some(&q @ ('"' | '\'')) => rest
+            .iter()
+            .skip(1)
+            .position(|&c| c == q)
+            .map_or(rest.len(), |i| i + 2),
         Some('{' | '[' | '-' | '|' | '>') => 1,
         Some(_) => rest
             .iter()
@@ -162,16 +199,32 @@ struct Paint {
 
 impl Paint {
     fn error(&self, s: &str) -> String {
-        if self.color { s.red().bold().to_string() } else { s.to_owned() }
+        if self.color {
+            s.red().bold().to_string()
+        } else {
+            s.to_owned()
+        }
     }
     fn bold(&self, s: &str) -> String {
-        if self.color { s.bold().to_string() } else { s.to_owned() }
+        if self.color {
+            s.bold().to_string()
+        } else {
+            s.to_owned()
+        }
     }
     fn blue(&self, s: &str) -> String {
-        if self.color { s.blue().bold().to_string() } else { s.to_owned() }
+        if self.color {
+            s.blue().bold().to_string()
+        } else {
+            s.to_owned()
+        }
     }
     fn help(&self, s: &str) -> String {
-        if self.color { s.cyan().to_string() } else { s.to_owned() }
+        if self.color {
+            s.cyan().to_string()
+        } else {
+            s.to_owned()
+        }
     }
 }
 
@@ -189,26 +242,43 @@ pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a
 
 /// `help` text: "did you mean `x`? " when one is close, then the list of what is valid.
 pub(crate) fn suggestion_help(word: &str, candidates: &[&str], what: &str) -> String {
-    let list = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    let list = candidates
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     match did_you_mean(word, candidates) {
         Some(near) => format!("did you mean `{near}`? {what}: {list}"),
         None => format!("{what}: {list}"),
     }
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters where swapping two neighbours counts as one edit
+/// (optimal string alignment), so `tabel` is one edit from `table`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    // d[i][j]: distance between the first i chars of a and the first j chars of b.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -217,10 +287,18 @@ mod tests {
 
     #[test]
     fn suggestions_pick_the_closest_candidate() {
-        assert_eq!(did_you_mean("engin", &["engine", "version"]), Some("engine"));
-        assert_eq!(did_you_mean("not_nul", &["not_null", "unique"]), Some("not_null"));
+        assert_eq!(
+            did_you_mean("engin", &["engine", "version"]),
+            Some("engine")
+        );
+        assert_eq!(
+            did_you_mean("not_nul", &["not_null", "unique"]),
+            Some("not_null")
+        );
         assert_eq!(did_you_mean("xyz", &["engine", "version"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("tabel", "table"), 1);
+        assert_eq!(did_you_mean("tabel", &["table", "where"]), Some("table"));
     }
 
     #[test]
@@ -228,11 +306,17 @@ mod tests {
         let mut errors = LoadErrors::new(vec![
             ConfigError::at(Location::new("sqltest.yaml", 2, 1), "unknown key `engin`")
                 .with_help("did you mean `engine`?"),
-            ConfigError::at(Location::new("specs/a.yaml", 3, 12), "unknown condition name `check_violaton`"),
+            ConfigError::at(
+                Location::new("specs/a.yaml", 3, 12),
+                "unknown condition name `check_violaton`",
+            ),
             ConfigError::unlocated("no spec files"),
         ]);
         errors.add_source("sqltest.yaml", "# project\nengin: postgres\n");
-        errors.add_source("specs/a.yaml", "tests:\n  - name: x\n    error: check_violaton\n");
+        errors.add_source(
+            "specs/a.yaml",
+            "tests:\n  - name: x\n    error: check_violaton\n",
+        );
         let expected = "\
 error: unknown key `engin`
  --> sqltest.yaml:2:1
@@ -252,7 +336,10 @@ error: no spec files
 found 3 errors while loading the project
 ";
         assert_eq!(errors.render(false), expected);
-        assert!(errors.render(true).contains("\u{1b}["), "color output uses ANSI escapes");
+        assert!(
+            errors.render(true).contains("\u{1b}["),
+            "color output uses ANSI escapes"
+        );
         assert_eq!(
             errors.to_string(),
             "sqltest.yaml:2:1: unknown key `engin` (help: did you mean `engine`?)\n\

@@ -41,23 +41,39 @@ pub(crate) fn expand(root: &Utf8Path, pattern: &str) -> Result<Vec<Utf8PathBuf>,
         .map_err(|e| GlobError::Invalid(e.kind().to_string()))?
         .compile_matcher();
     // Walk only below the literal directory prefix (`db/seeds` for `db/seeds/*.sql`).
-    let prefix: Vec<&str> = pattern.split('/').take_while(|c| !has_glob_chars(c)).collect();
+    let prefix: Vec<&str> = pattern
+        .split('/')
+        .take_while(|c| !has_glob_chars(c))
+        .collect();
     let prefix = prefix.join("/");
-    let base = if prefix.is_empty() { root.to_owned() } else { root.join(&prefix) };
+    let base = if prefix.is_empty() {
+        root.to_owned()
+    } else {
+        root.join(&prefix)
+    };
     if !base.is_dir() {
         return Ok(Vec::new());
     }
     let mut found = Vec::new();
-    let walker = WalkDir::new(&base).follow_links(true).into_iter().filter_entry(|e| e.file_name() != ".git");
+    let walker = WalkDir::new(&base)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git");
     // Unreadable entries are skipped: a pattern cannot name what cannot be read.
     for entry in walker.flatten() {
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(&base) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(&base) else {
+            continue;
+        };
         let Some(rel) = rel.to_str() else { continue };
         let rel = rel.replace('\\', "/");
-        let path = if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") };
+        let path = if prefix.is_empty() {
+            rel
+        } else {
+            format!("{prefix}/{rel}")
+        };
         if matcher.is_match(&path) {
             found.push(Utf8PathBuf::from(path));
         }
@@ -100,21 +116,39 @@ mod tests {
 
     #[test]
     fn globs_match_relative_to_root_and_sort_naturally() {
-        let (_dir, root) = tree(&["db/seeds/10_b.sql", "db/seeds/2_a.sql", "db/seeds/x.txt", "db/seeds/sub/1.sql"]);
+        let (_dir, root) = tree(&[
+            "db/seeds/10_b.sql",
+            "db/seeds/2_a.sql",
+            "db/seeds/x.txt",
+            "db/seeds/sub/1.sql",
+        ]);
         let got = expand(&root, "./db/seeds/*.sql").expect("expand");
         assert_eq!(got, ["db/seeds/2_a.sql", "db/seeds/10_b.sql"]);
         let deep = expand(&root, "db/**/*.sql").expect("expand");
-        assert_eq!(deep, ["db/seeds/2_a.sql", "db/seeds/10_b.sql", "db/seeds/sub/1.sql"]);
+        assert_eq!(
+            deep,
+            [
+                "db/seeds/2_a.sql",
+                "db/seeds/10_b.sql",
+                "db/seeds/sub/1.sql"
+            ]
+        );
         assert_eq!(expand(&root, "nothing/*.sql"), Ok(vec![]));
     }
 
     #[test]
     fn literal_paths_and_bad_patterns() {
         let (_dir, root) = tree(&["seed.sql", "db/x.sql"]);
-        assert_eq!(expand(&root, "seed.sql"), Ok(vec![Utf8PathBuf::from("seed.sql")]));
+        assert_eq!(
+            expand(&root, "seed.sql"),
+            Ok(vec![Utf8PathBuf::from("seed.sql")])
+        );
         assert_eq!(expand(&root, "missing.sql"), Ok(vec![]));
         assert_eq!(expand(&root, "db"), Err(GlobError::Directory));
         assert_eq!(expand(&root, "/etc/*.sql"), Err(GlobError::Absolute));
-        assert!(matches!(expand(&root, "db/[x.sql"), Err(GlobError::Invalid(_))));
+        assert!(matches!(
+            expand(&root, "db/[x.sql"),
+            Err(GlobError::Invalid(_))
+        ));
     }
 }

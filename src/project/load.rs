@@ -20,7 +20,9 @@ pub fn find_project_file(start: &Utf8Path) -> Result<Utf8PathBuf, LoadErrors> {
         return Ok(start);
     }
     if !start.exists() {
-        return Err(LoadErrors::single(ConfigError::unlocated(format!("`{start}` does not exist"))));
+        return Err(LoadErrors::single(ConfigError::unlocated(format!(
+            "`{start}` does not exist"
+        ))));
     }
     let mut dir = Some(start.as_path());
     while let Some(d) = dir {
@@ -31,8 +33,10 @@ pub fn find_project_file(start: &Utf8Path) -> Result<Utf8PathBuf, LoadErrors> {
         dir = d.parent();
     }
     Err(LoadErrors::single(
-        ConfigError::unlocated(format!("no {PROJECT_FILE} in `{start}` or any parent directory"))
-            .with_help("run `sqltest init` to create one, or pass the project directory"),
+        ConfigError::unlocated(format!(
+            "no {PROJECT_FILE} in `{start}` or any parent directory"
+        ))
+        .with_help("run `sqltest init` to create one, or pass the project directory"),
     ))
 }
 
@@ -40,12 +44,22 @@ fn absolute(path: &Utf8Path) -> Result<Utf8PathBuf, LoadErrors> {
     if path.is_absolute() {
         return Ok(path.to_owned());
     }
-    let cwd = std::env::current_dir()
-        .map_err(|e| LoadErrors::single(ConfigError::unlocated(format!("cannot read the current directory: {e}"))))?;
-    let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|p| {
-        LoadErrors::single(ConfigError::unlocated(format!("the current directory `{}` is not UTF-8", p.display())))
+    let cwd = std::env::current_dir().map_err(|e| {
+        LoadErrors::single(ConfigError::unlocated(format!(
+            "cannot read the current directory: {e}"
+        )))
     })?;
-    Ok(if path.as_str().is_empty() || path == "." { cwd } else { cwd.join(path) })
+    let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|p| {
+        LoadErrors::single(ConfigError::unlocated(format!(
+            "the current directory `{}` is not UTF-8",
+            p.display()
+        )))
+    })?;
+    Ok(if path.as_str().is_empty() || path == "." {
+        cwd
+    } else {
+        cwd.join(path)
+    })
 }
 
 /// Loads and validates the project found from `start` (see [`find_project_file`]) and every
@@ -53,7 +67,9 @@ fn absolute(path: &Utf8Path) -> Result<Utf8PathBuf, LoadErrors> {
 pub fn load(start: &Utf8Path) -> Result<Project, LoadErrors> {
     let config_file = find_project_file(start)?;
     let Some(root) = config_file.parent().map(Utf8Path::to_owned) else {
-        return Err(LoadErrors::single(ConfigError::unlocated(format!("`{config_file}` has no parent directory"))));
+        return Err(LoadErrors::single(ConfigError::unlocated(format!(
+            "`{config_file}` has no parent directory"
+        ))));
     };
     // Canonical so the same project always gets the same root (symlinked checkouts, `..`).
     let root = root.canonicalize_utf8().unwrap_or(root);
@@ -105,16 +121,26 @@ fn collect(failed: &mut LoadErrors, mut ctx: FileCtx) {
     if ctx.errors.is_empty() {
         return;
     }
-    ctx.errors.sort_by_key(|e| e.location.as_ref().map(|l| (l.line, l.column)));
+    ctx.errors
+        .sort_by_key(|e| e.location.as_ref().map(|l| (l.line, l.column)));
     failed.errors.append(&mut ctx.errors);
     failed.add_source(ctx.path, ctx.text);
 }
 
 fn read(full: &Utf8Path, relative: &Utf8Path) -> Result<String, LoadErrors> {
-    let bytes = std::fs::read(full)
-        .map_err(|e| LoadErrors::single(ConfigError::unlocated(format!("cannot read `{relative}`: {e}"))))?;
+    let bytes = std::fs::read(full).map_err(|e| {
+        LoadErrors::single(ConfigError::unlocated(format!(
+            "cannot read `{relative}`: {e}"
+        )))
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let at = crate::Location::new(relative.to_owned(), 1, 1);
-        LoadErrors::single(ConfigError::at(at, format!("`{relative}` is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to())))
+        LoadErrors::single(ConfigError::at(
+            at,
+            format!(
+                "`{relative}` is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
     })
 }

@@ -48,9 +48,24 @@ mod tests {
 
     #[test]
     fn digit_runs_compare_numerically() {
-        let mut names = vec!["seed10.sql", "seed2.sql", "seed1.sql", "a.sql", "seed02.sql"];
+        let mut names = vec![
+            "seed10.sql",
+            "seed2.sql",
+            "seed1.sql",
+            "a.sql",
+            "seed02.sql",
+        ];
         names.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(names, ["a.sql", "seed1.sql", "seed02.sql", "seed2.sql", "seed10.sql"]);
+        assert_eq!(
+            names,
+            [
+                "a.sql",
+                "seed1.sql",
+                "seed02.sql",
+                "seed2.sql",
+                "seed10.sql"
+            ]
+        );
     }
 
     #[test]
@@ -58,7 +73,10 @@ mod tests {
         assert_eq!(natural_cmp("20240101000000_a", "99_b"), Ordering::Greater);
         assert_eq!(natural_cmp("V1__x", "V1_1__y"), Ordering::Greater);
         assert_eq!(natural_cmp("a", "ab"), Ordering::Less);
-        assert_eq!(natural_cmp("x99999999999999999999999", "x100000000000000000000000"), Ordering::Less);
+        assert_eq!(
+            natural_cmp("x99999999999999999999999", "x100000000000000000000000"),
+            Ordering::Less
+        );
         assert_eq!(natural_cmp("é2", "é10"), Ordering::Less);
         assert_eq!(natural_cmp("same", "same"), Ordering::Equal);
     }

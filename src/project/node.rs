@@ -61,7 +61,12 @@ impl Yaml {
             Yaml::UInt(u) => Value::from(*u),
             Yaml::Float(f) => Value::Number(serde_json::Number::from_f64(*f)?),
             Yaml::Str(s) => Value::String(s.clone()),
-            Yaml::Seq(items) => Value::Array(items.iter().map(|n| n.value.to_json()).collect::<Option<_>>()?),
+            Yaml::Seq(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|n| n.value.to_json())
+                    .collect::<Option<_>>()?,
+            ),
             Yaml::Map(entries) => {
                 let mut map = serde_json::Map::new();
                 for (k, v) in entries {
@@ -99,10 +104,14 @@ impl<'de> Visitor<'de> for YamlVisitor {
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Yaml, E> {
         // Out of the 64-bit range: keep the digits rather than fail.
-        Ok(i64::try_from(v).map(Yaml::Int).unwrap_or_else(|_| Yaml::Str(v.to_string())))
+        Ok(i64::try_from(v)
+            .map(Yaml::Int)
+            .unwrap_or_else(|_| Yaml::Str(v.to_string())))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Yaml, E> {
-        Ok(u64::try_from(v).map(Yaml::UInt).unwrap_or_else(|_| Yaml::Str(v.to_string())))
+        Ok(u64::try_from(v)
+            .map(Yaml::UInt)
+            .unwrap_or_else(|_| Yaml::Str(v.to_string())))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Yaml, E> {
         Ok(Yaml::Float(v))
@@ -150,34 +159,62 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Node {
-        serde_saphyr::from_str_with_options(text, crate::project::source::yaml_options()).expect("valid yaml")
+        serde_saphyr::from_str_with_options(text, crate::project::source::yaml_options())
+            .expect("valid yaml")
     }
 
     #[test]
     fn nested_nodes_keep_their_locations() {
         let node = parse("a:\n  - {x: 1, y: [b, 2.5]}\n  - c\n");
-        let Yaml::Map(entries) = &node.value else { panic!("map expected: {node:?}") };
+        let Yaml::Map(entries) = &node.value else {
+            panic!("map expected: {node:?}")
+        };
         let (key, value) = &entries[0];
         assert_eq!(key.value, Yaml::Str("a".into()));
         assert_eq!((key.referenced.line(), key.referenced.column()), (1, 1));
-        let Yaml::Seq(items) = &value.value else { panic!("seq expected") };
-        assert_eq!((items[1].referenced.line(), items[1].referenced.column()), (3, 5));
-        let Yaml::Map(inner) = &items[0].value else { panic!("inner map expected") };
+        let Yaml::Seq(items) = &value.value else {
+            panic!("seq expected")
+        };
+        assert_eq!(
+            (items[1].referenced.line(), items[1].referenced.column()),
+            (3, 5)
+        );
+        let Yaml::Map(inner) = &items[0].value else {
+            panic!("inner map expected")
+        };
         assert_eq!(inner[1].0.value, Yaml::Str("y".into()));
-        assert_eq!((inner[1].0.referenced.line(), inner[1].0.referenced.column()), (2, 12));
-        let Yaml::Seq(ys) = &inner[1].1.value else { panic!("ys") };
+        assert_eq!(
+            (inner[1].0.referenced.line(), inner[1].0.referenced.column()),
+            (2, 12)
+        );
+        let Yaml::Seq(ys) = &inner[1].1.value else {
+            panic!("ys")
+        };
         assert_eq!(ys[1].value, Yaml::Float(2.5));
-        assert_eq!((ys[1].referenced.line(), ys[1].referenced.column()), (2, 19));
+        assert_eq!(
+            (ys[1].referenced.line(), ys[1].referenced.column()),
+            (2, 19)
+        );
     }
 
     #[test]
     fn converts_to_json_in_written_order() {
         let node = parse("{b: 1, a: [true, null, x], c: {1: 2}}");
         let json = node.value.to_json().expect("json");
-        assert_eq!(json.to_string(), r#"{"b":1,"a":[true,null,"x"],"c":{"1":2}}"#);
+        assert_eq!(
+            json.to_string(),
+            r#"{"b":1,"a":[true,null,"x"],"c":{"1":2}}"#
+        );
         let node = parse("{y: no, n: 007}");
-        assert_eq!(node.value.to_json().expect("json").to_string(), r#"{"y":"no","n":"007"}"#);
+        assert_eq!(
+            node.value.to_json().expect("json").to_string(),
+            r#"{"y":"no","n":"007"}"#
+        );
         let node = parse("{[1]: 2}");
-        assert_eq!(node.value.to_json(), None, "a list as a key has no JSON form");
+        assert_eq!(
+            node.value.to_json(),
+            None,
+            "a list as a key has no JSON form"
+        );
     }
 }

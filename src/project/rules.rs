@@ -11,11 +11,26 @@ use crate::Location;
 use serde_saphyr::Spanned;
 
 /// The check kinds, as written.
-const KINDS: [&str; 9] =
-    ["not_null", "unique", "accepted_values", "range", "matches", "references", "expression", "row_count", "freshness"];
+const KINDS: [&str; 9] = [
+    "not_null",
+    "unique",
+    "accepted_values",
+    "range",
+    "matches",
+    "references",
+    "expression",
+    "row_count",
+    "freshness",
+];
 
 /// Options any check may carry in long form.
-const OPTIONS: [&str; 5] = ["name", "where", "severity", "max_violations", "max_violation_rate"];
+const OPTIONS: [&str; 5] = [
+    "name",
+    "where",
+    "severity",
+    "max_violations",
+    "max_violation_rate",
+];
 
 const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
 
@@ -28,8 +43,15 @@ fn severity_name(s: Severity) -> &'static str {
 }
 
 /// Converts every entry of `rules:`; ids go into the file's shared id set.
-pub(crate) fn convert_rules(ctx: &mut FileCtx, rules: &[Spanned<RawRule>], ids: &mut Ids) -> Vec<Rule> {
-    rules.iter().filter_map(|r| convert_rule(ctx, r, ids)).collect()
+pub(crate) fn convert_rules(
+    ctx: &mut FileCtx,
+    rules: &[Spanned<RawRule>],
+    ids: &mut Ids,
+) -> Vec<Rule> {
+    rules
+        .iter()
+        .filter_map(|r| convert_rule(ctx, r, ids))
+        .collect()
 }
 
 fn convert_rule(ctx: &mut FileCtx, entry: &Spanned<RawRule>, ids: &mut Ids) -> Option<Rule> {
@@ -49,20 +71,35 @@ fn convert_rule(ctx: &mut FileCtx, entry: &Spanned<RawRule>, ids: &mut Ids) -> O
     }
 }
 
-fn table_entry(ctx: &mut FileCtx, raw: &RawRule, location: Location, ids: &mut Ids) -> Option<Rule> {
+fn table_entry(
+    ctx: &mut FileCtx,
+    raw: &RawRule,
+    location: Location,
+    ids: &mut Ids,
+) -> Option<Rule> {
     let mut ok = true;
     let misplaced: [(&str, Option<Location>); 5] = [
         ("name", raw.name.as_ref().map(|n| ctx.at(n))),
         ("sql", raw.sql.as_ref().map(|n| ctx.sql_location(n))),
         ("severity", raw.severity.as_ref().map(|n| ctx.at(n))),
-        ("max_violations", raw.max_violations.as_ref().map(|n| ctx.at(n))),
-        ("max_violation_rate", raw.max_violation_rate.as_ref().map(|n| ctx.at(n))),
+        (
+            "max_violations",
+            raw.max_violations.as_ref().map(|n| ctx.at(n)),
+        ),
+        (
+            "max_violation_rate",
+            raw.max_violation_rate.as_ref().map(|n| ctx.at(n)),
+        ),
     ];
     for (key, at) in misplaced {
         let Some(at) = at else { continue };
         ok = false;
         if key == "sql" {
-            ctx.error_help(at, "a table entry cannot have `sql`", "a custom SQL rule is its own entry with `name:` and `sql:`");
+            ctx.error_help(
+                at,
+                "a table entry cannot have `sql`",
+                "a custom SQL rule is its own entry with `name:` and `sql:`",
+            );
         } else {
             ctx.error_help(
                 at,
@@ -78,16 +115,28 @@ fn table_entry(ctx: &mut FileCtx, raw: &RawRule, location: Location, ids: &mut I
         }
         Some(t) => Some(t.value.clone()),
         None => {
-            ctx.error_help(location.clone(), "rule entry has `checks` but no `table`", "add `table: <table name>`");
+            ctx.error_help(
+                location.clone(),
+                "rule entry has `checks` but no `table`",
+                "add `table: <table name>`",
+            );
             None
         }
     };
-    let where_ = raw.where_.as_ref().and_then(|w| ctx.sql(w, "where")).map(|s| s.sql);
+    let where_ = raw
+        .where_
+        .as_ref()
+        .and_then(|w| ctx.sql(w, "where"))
+        .map(|s| s.sql);
     if raw.where_.is_some() && where_.is_none() {
         ok = false;
     }
     let Some(checks) = &raw.checks else {
-        ctx.error_help(location, "table entry has no `checks`", "add `checks:` with a list such as `- not_null: [id]`");
+        ctx.error_help(
+            location,
+            "table entry has no `checks`",
+            "add `checks:` with a list such as `- not_null: [id]`",
+        );
         return None;
     };
     if checks.is_empty() {
@@ -103,13 +152,27 @@ fn table_entry(ctx: &mut FileCtx, raw: &RawRule, location: Location, ids: &mut I
         }
     }
     out.retain(|c| ids.claim(ctx, &c.id, &c.location, "check id"));
-    ok.then_some(Rule::Table { table, where_, checks: out, location })
+    ok.then_some(Rule::Table {
+        table,
+        where_,
+        checks: out,
+        location,
+    })
 }
 
-fn sql_rule(ctx: &mut FileCtx, raw: &RawRule, location: Location, ids: &mut Ids) -> Option<SqlRule> {
+fn sql_rule(
+    ctx: &mut FileCtx,
+    raw: &RawRule,
+    location: Location,
+    ids: &mut Ids,
+) -> Option<SqlRule> {
     let mut ok = true;
     if let Some(w) = &raw.where_ {
-        ctx.error_help(ctx.at(w), "a custom SQL rule cannot have `where`", "filter inside its `sql`");
+        ctx.error_help(
+            ctx.at(w),
+            "a custom SQL rule cannot have `where`",
+            "filter inside its `sql`",
+        );
         ok = false;
     }
     if let Some(rate) = &raw.max_violation_rate {
@@ -127,14 +190,22 @@ fn sql_rule(ctx: &mut FileCtx, raw: &RawRule, location: Location, ids: &mut Ids)
         }
         Some(n) => Some(n.value.clone()),
         None => {
-            ctx.error_help(location.clone(), "custom SQL rule has no `name`", "add `name: <what the rule checks>`");
+            ctx.error_help(
+                location.clone(),
+                "custom SQL rule has no `name`",
+                "add `name: <what the rule checks>`",
+            );
             None
         }
     };
     let sql = match &raw.sql {
         Some(s) => ctx.sql(s, "sql"),
         None => {
-            ctx.error_help(location.clone(), "custom SQL rule has no `sql`", "add `sql:` returning the violating rows");
+            ctx.error_help(
+                location.clone(),
+                "custom SQL rule has no `sql`",
+                "add `sql:` returning the violating rows",
+            );
             None
         }
     };
@@ -148,8 +219,20 @@ fn sql_rule(ctx: &mut FileCtx, raw: &RawRule, location: Location, ids: &mut Ids)
     if !ids.claim(ctx, &id, &location, "rule id") || !ok {
         return None;
     }
-    let options = CheckOptions { name: Some(name.clone()), where_: None, severity, max_violations, max_violation_rate: None };
-    Some(SqlRule { id, name, sql, options, location })
+    let options = CheckOptions {
+        name: Some(name.clone()),
+        where_: None,
+        severity,
+        max_violations,
+        max_violation_rate: None,
+    };
+    Some(SqlRule {
+        id,
+        name,
+        sql,
+        options,
+        location,
+    })
 }
 
 fn severity(ctx: &mut FileCtx, at: Location, written: &str) -> Option<Severity> {
@@ -157,7 +240,11 @@ fn severity(ctx: &mut FileCtx, at: Location, written: &str) -> Option<Severity> 
         Some(s) => Some(*s),
         None => {
             let names = SEVERITIES.map(severity_name);
-            ctx.error_help(at, format!("unknown severity `{written}`"), suggestion_help(written, &names, "valid severities"));
+            ctx.error_help(
+                at,
+                format!("unknown severity `{written}`"),
+                suggestion_help(written, &names, "valid severities"),
+            );
             None
         }
     }
@@ -166,7 +253,11 @@ fn severity(ctx: &mut FileCtx, at: Location, written: &str) -> Option<Severity> 
 /// One item of `checks:`, expanded to one [`Check`] per column (`not_null`) or key (`unique`).
 fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Check>> {
     let Yaml::Map(entries) = &node.value else {
-        ctx.error_help(ctx.at(node), format!("expected a check, found {}", node.value.describe()), "write a check as a map, e.g. `- not_null: [id]`");
+        ctx.error_help(
+            ctx.at(node),
+            format!("expected a check, found {}", node.value.describe()),
+            "write a check as a map, e.g. `- not_null: [id]`",
+        );
         return None;
     };
     let mut kind: Option<(&str, &Node, &Node)> = None;
@@ -193,7 +284,10 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
                 }
                 None => ok = false,
             },
-            "severity" => match ctx.string(value, "a severity").and_then(|s| severity(ctx, ctx.at(value), &s)) {
+            "severity" => match ctx
+                .string(value, "a severity")
+                .and_then(|s| severity(ctx, ctx.at(value), &s))
+            {
                 Some(s) => options.severity = s,
                 None => ok = false,
             },
@@ -208,7 +302,11 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
             "max_violation_rate" => match number(&value.value) {
                 Some(r) if (0.0..=1.0).contains(&r) => options.max_violation_rate = Some(r),
                 Some(r) => {
-                    ctx.error_help(ctx.at(value), format!("`max_violation_rate` is {r}, outside 0..1"), "write a fraction of rows, e.g. 0.01 for 1%");
+                    ctx.error_help(
+                        ctx.at(value),
+                        format!("`max_violation_rate` is {r}, outside 0..1"),
+                        "write a fraction of rows, e.g. 0.01 for 1%",
+                    );
                     ok = false;
                 }
                 None => {
@@ -218,18 +316,31 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
             },
             other if KINDS.contains(&other) => {
                 if let Some((first, _, _)) = kind {
-                    ctx.error_help(ctx.at(key), format!("check has two kinds, `{first}` and `{other}`"), "write each check as its own list item");
+                    ctx.error_help(
+                        ctx.at(key),
+                        format!("check has two kinds, `{first}` and `{other}`"),
+                        "write each check as its own list item",
+                    );
                     ok = false;
                 } else {
-                    kind = KINDS.iter().find(|k| **k == other).map(|k| (*k, key, value));
+                    kind = KINDS
+                        .iter()
+                        .find(|k| **k == other)
+                        .map(|k| (*k, key, value));
                 }
             }
             other => {
                 let mut known: Vec<&str> = KINDS.to_vec();
                 known.extend(OPTIONS);
                 let help = match super::errors::did_you_mean(other, &known) {
-                    Some(near) => format!("did you mean `{near}`? check kinds: {}", KINDS.join(", ")),
-                    None => format!("check kinds: {}; options: {}", KINDS.join(", "), OPTIONS.join(", ")),
+                    Some(near) => {
+                        format!("did you mean `{near}`? check kinds: {}", KINDS.join(", "))
+                    }
+                    None => format!(
+                        "check kinds: {}; options: {}",
+                        KINDS.join(", "),
+                        OPTIONS.join(", ")
+                    ),
                 };
                 ctx.error_help(ctx.at(key), format!("unknown check kind `{other}`"), help);
                 ok = false;
@@ -237,14 +348,24 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
         }
     }
     if options.max_violations.is_some()
-        && let Some(rate) = entries.iter().find(|(k, _)| k.value == Yaml::Str("max_violation_rate".into()))
+        && let Some(rate) = entries
+            .iter()
+            .find(|(k, _)| k.value == Yaml::Str("max_violation_rate".into()))
     {
-        ctx.error_help(ctx.at(&rate.0), "a check has both `max_violations` and `max_violation_rate`", "keep one of them");
+        ctx.error_help(
+            ctx.at(&rate.0),
+            "a check has both `max_violations` and `max_violation_rate`",
+            "keep one of them",
+        );
         ok = false;
     }
     let Some((kind_name, key, value)) = kind else {
         if ok {
-            ctx.error_help(ctx.at(node), "check has no kind", format!("add one of: {}", KINDS.join(", ")));
+            ctx.error_help(
+                ctx.at(node),
+                "check has no kind",
+                format!("add one of: {}", KINDS.join(", ")),
+            );
         }
         return None;
     };
@@ -254,7 +375,10 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
     {
         ctx.error_help(
             at,
-            format!("`name` needs a check of one column or key, but this `{kind_name}` has {}", parts.len()),
+            format!(
+                "`name` needs a check of one column or key, but this `{kind_name}` has {}",
+                parts.len()
+            ),
             "write one list item per column or key, each with its own `name`",
         );
         return None;
@@ -271,7 +395,13 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
                 None => format!("{path}::{table}.{kind_name}({})", id_args(&check)),
             };
             let location = at.unwrap_or_else(|| ctx.at(key));
-            Check { id, table: table.to_owned(), kind: check, options: options.clone(), location }
+            Check {
+                id,
+                table: table.to_owned(),
+                kind: check,
+                options: options.clone(),
+                location,
+            }
         })
         .collect();
     Some(checks)
@@ -302,11 +432,20 @@ fn number(y: &Yaml) -> Option<f64> {
 
 /// The check(s) one kind's value stands for, each with a location when it is more precise than
 /// the kind key (the column of a `not_null`, the key of a `unique`).
-fn check_kinds(ctx: &mut FileCtx, kind: &str, value: &Node) -> Option<Vec<(CheckKind, Option<Location>)>> {
+fn check_kinds(
+    ctx: &mut FileCtx,
+    kind: &str,
+    value: &Node,
+) -> Option<Vec<(CheckKind, Option<Location>)>> {
     match kind {
         "not_null" => {
             let columns = column_list(ctx, value, "not_null")?;
-            Some(columns.into_iter().map(|(c, at)| (CheckKind::NotNull { columns: vec![c] }, Some(at))).collect())
+            Some(
+                columns
+                    .into_iter()
+                    .map(|(c, at)| (CheckKind::NotNull { columns: vec![c] }, Some(at)))
+                    .collect(),
+            )
         }
         "unique" => unique_keys(ctx, value),
         "expression" => {
@@ -339,8 +478,10 @@ fn column_list(ctx: &mut FileCtx, value: &Node, kind: &str) -> Option<Vec<(Strin
         ctx.error(ctx.at(value), format!("`{kind}` lists no columns"));
         return None;
     }
-    let columns: Vec<Option<(String, Location)>> =
-        items.into_iter().map(|n| ctx.name(n, "a column name").map(|c| (c, ctx.at(n)))).collect();
+    let columns: Vec<Option<(String, Location)>> = items
+        .into_iter()
+        .map(|n| ctx.name(n, "a column name").map(|c| (c, ctx.at(n))))
+        .collect();
     columns.into_iter().collect()
 }
 
@@ -350,7 +491,10 @@ fn unique_keys(ctx: &mut FileCtx, value: &Node) -> Option<Vec<(CheckKind, Option
         Yaml::Seq(items) => items.iter().collect(),
         Yaml::Str(_) => vec![value],
         _ => {
-            ctx.expected(value, "a list of keys for `unique` (a column, or a list of columns for a composite key)");
+            ctx.expected(
+                value,
+                "a list of keys for `unique` (a column, or a list of columns for a composite key)",
+            );
             return None;
         }
     };
@@ -362,7 +506,10 @@ fn unique_keys(ctx: &mut FileCtx, value: &Node) -> Option<Vec<(CheckKind, Option
         .into_iter()
         .map(|item| {
             let columns = match &item.value {
-                Yaml::Seq(_) => column_list(ctx, item, "unique")?.into_iter().map(|(c, _)| c).collect(),
+                Yaml::Seq(_) => column_list(ctx, item, "unique")?
+                    .into_iter()
+                    .map(|(c, _)| c)
+                    .collect(),
                 _ => vec![ctx.name(item, "a column name or a list of columns")?],
             };
             Some((CheckKind::Unique { columns }, Some(ctx.at(item))))
@@ -374,13 +521,15 @@ fn unique_keys(ctx: &mut FileCtx, value: &Node) -> Option<Vec<(CheckKind, Option
 /// A scalar usable as a bound or accepted value.
 pub(crate) fn scalar_value(ctx: &mut FileCtx, node: &Node, what: &str) -> Option<Value> {
     match &node.value {
-        Yaml::Bool(_) | Yaml::Int(_) | Yaml::UInt(_) | Yaml::Float(_) | Yaml::Str(_) => match node.value.to_json() {
-            Some(v) => Some(v),
-            None => {
-                ctx.error(ctx.at(node), format!("{what} is not a finite number"));
-                None
+        Yaml::Bool(_) | Yaml::Int(_) | Yaml::UInt(_) | Yaml::Float(_) | Yaml::Str(_) => {
+            match node.value.to_json() {
+                Some(v) => Some(v),
+                None => {
+                    ctx.error(ctx.at(node), format!("{what} is not a finite number"));
+                    None
+                }
             }
-        },
+        }
         Yaml::Null | Yaml::Seq(_) | Yaml::Map(_) => {
             ctx.expected(node, what);
             None

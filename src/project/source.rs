@@ -19,7 +19,11 @@ pub(crate) struct FileCtx {
 
 impl FileCtx {
     pub fn new(path: impl Into<Utf8PathBuf>, text: impl Into<String>) -> Self {
-        FileCtx { path: path.into(), text: text.into(), errors: Vec::new() }
+        FileCtx {
+            path: path.into(),
+            text: text.into(),
+            errors: Vec::new(),
+        }
     }
 
     /// Parses the whole file into `T`. An empty file (or one with only comments) gives `None`.
@@ -39,7 +43,8 @@ impl FileCtx {
     /// common cases (unknown and missing keys, duplicate keys).
     fn yaml_error(&self, error: &YamlError) -> ConfigError {
         let mut inner = error;
-        while let YamlError::AliasError { error, .. } | YamlError::WithSnippet { error, .. } = inner {
+        while let YamlError::AliasError { error, .. } | YamlError::WithSnippet { error, .. } = inner
+        {
             inner = error;
         }
         let location = error
@@ -49,7 +54,9 @@ impl FileCtx {
             .map(|l| self.location(&l))
             .unwrap_or_else(|| Location::file(self.path.clone()));
         match inner {
-            YamlError::SerdeUnknownField { field, expected, .. } => {
+            YamlError::SerdeUnknownField {
+                field, expected, ..
+            } => {
                 let error = ConfigError::at(location, format!("unknown key `{field}`"));
                 if expected.is_empty() {
                     error.with_help("no keys are allowed here")
@@ -73,7 +80,11 @@ impl FileCtx {
 
     /// The project location of a serde-saphyr location in this file.
     pub fn location(&self, at: &serde_saphyr::Location) -> Location {
-        Location::new(self.path.clone(), at.line().try_into().unwrap_or(u32::MAX), at.column().try_into().unwrap_or(u32::MAX))
+        Location::new(
+            self.path.clone(),
+            at.line().try_into().unwrap_or(u32::MAX),
+            at.column().try_into().unwrap_or(u32::MAX),
+        )
     }
 
     /// The location of a spanned value.
@@ -87,8 +98,14 @@ impl FileCtx {
     }
 
     /// Records an error with a help line.
-    pub fn error_help(&mut self, location: Location, message: impl Into<String>, help: impl Into<String>) {
-        self.errors.push(ConfigError::at(location, message).with_help(help));
+    pub fn error_help(
+        &mut self,
+        location: Location,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.errors
+            .push(ConfigError::at(location, message).with_help(help));
     }
 
     /// Records "expected X, found Y" at a node.
@@ -126,7 +143,10 @@ impl FileCtx {
             self.error(location, format!("`{key}` is empty"));
             return None;
         }
-        Some(SqlText { sql: spanned.value.clone(), location })
+        Some(SqlText {
+            sql: spanned.value.clone(),
+            location,
+        })
     }
 
     /// Where the first character of a scalar's *value* is in the file.
@@ -155,7 +175,11 @@ impl FileCtx {
                 }
             }
         }
-        Location::new(self.path.clone(), line.try_into().unwrap_or(u32::MAX), column.try_into().unwrap_or(u32::MAX))
+        Location::new(
+            self.path.clone(),
+            line.try_into().unwrap_or(u32::MAX),
+            column.try_into().unwrap_or(u32::MAX),
+        )
     }
 }
 

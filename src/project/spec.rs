@@ -37,7 +37,12 @@ impl Ids {
 
 /// Converts a parsed spec file. `None` (an empty file) is an empty spec.
 pub(crate) fn convert_spec(ctx: &mut FileCtx, raw: Option<RawSpec>) -> Spec {
-    let mut spec = Spec { path: ctx.path.clone(), fixtures: Vec::new(), tests: Vec::new(), rules: Vec::new() };
+    let mut spec = Spec {
+        path: ctx.path.clone(),
+        fixtures: Vec::new(),
+        tests: Vec::new(),
+        rules: Vec::new(),
+    };
     let Some(raw) = raw else { return spec };
     let mut ids = Ids::default();
     if let Some(fixtures) = &raw.fixtures {
@@ -73,7 +78,10 @@ fn convert_test(
             if let Some(first) = names.get(&name.value) {
                 ctx.error_help(
                     at,
-                    format!("duplicate test name `{}`: first used at line {first}", name.value),
+                    format!(
+                        "duplicate test name `{}`: first used at line {first}",
+                        name.value
+                    ),
                     "test names must be unique within a spec file",
                 );
                 None
@@ -83,20 +91,34 @@ fn convert_test(
             }
         }
         None => {
-            ctx.error_help(location.clone(), "test has no `name`", "add `name: <what the test checks>`");
+            ctx.error_help(
+                location.clone(),
+                "test has no `name`",
+                "add `name: <what the test checks>`",
+            );
             None
         }
     };
     let sql = match &raw.sql {
         Some(sql) => ctx.sql(sql, "sql"),
         None => {
-            let what = name.as_deref().map_or("test".to_owned(), |n| format!("test `{n}`"));
-            ctx.error_help(location.clone(), format!("{what} has no `sql`"), "add `sql: <the statement to test>`");
+            let what = name
+                .as_deref()
+                .map_or("test".to_owned(), |n| format!("test `{n}`"));
+            ctx.error_help(
+                location.clone(),
+                format!("{what} has no `sql`"),
+                "add `sql: <the statement to test>`",
+            );
             None
         }
     };
     let setup = raw.setup.as_ref().map(|s| ctx.sql(s, "setup"));
-    let given = raw.given.as_ref().map(|g| table_rows(ctx, g, "given")).unwrap_or_default();
+    let given = raw
+        .given
+        .as_ref()
+        .map(|g| table_rows(ctx, g, "given"))
+        .unwrap_or_default();
     let expect = match &raw.expect {
         Some(expect) => convert_expect(ctx, expect),
         None => Some(Expect::Success),
@@ -147,7 +169,18 @@ fn convert_test(
         Some(s) => Some(s?),
         None => None,
     };
-    claimed.then_some(UnitTest { id, name, location, given, setup, sql, expect, tags, skip, isolation })
+    claimed.then_some(UnitTest {
+        id,
+        name,
+        location,
+        given,
+        setup,
+        sql,
+        expect,
+        tags,
+        skip,
+        isolation,
+    })
 }
 
 const EXPECT_KINDS: [&str; 4] = ["rows", "count", "empty", "error"];
@@ -175,9 +208,16 @@ fn convert_expect(ctx: &mut FileCtx, expect: &Spanned<RawExpect>) -> Option<Expe
     let mut ok = true;
     let kind = kinds.first().map(|(k, _)| *k);
     if kind != Some("rows") {
-        for (key, at) in [("ordered", raw.ordered.as_ref().map(|n| ctx.at(n))), ("columns", raw.columns.as_ref().map(|n| ctx.at(n)))] {
+        for (key, at) in [
+            ("ordered", raw.ordered.as_ref().map(|n| ctx.at(n))),
+            ("columns", raw.columns.as_ref().map(|n| ctx.at(n))),
+        ] {
             if let Some(at) = at {
-                ctx.error_help(at, format!("`{key}` applies to `rows` only"), "add `rows:` or remove it");
+                ctx.error_help(
+                    at,
+                    format!("`{key}` applies to `rows` only"),
+                    "add `rows:` or remove it",
+                );
                 ok = false;
             }
         }
@@ -185,7 +225,11 @@ fn convert_expect(ctx: &mut FileCtx, expect: &Spanned<RawExpect>) -> Option<Expe
     if kind != Some("error")
         && let Some(message) = &raw.message
     {
-        ctx.error_help(ctx.at(message), "`message` applies to `error` only", "add `error: <SQLSTATE or condition name>` or remove it");
+        ctx.error_help(
+            ctx.at(message),
+            "`message` applies to `error` only",
+            "add `error: <SQLSTATE or condition name>` or remove it",
+        );
         ok = false;
     }
     let expect = match kind {
@@ -200,7 +244,10 @@ fn convert_expect(ctx: &mut FileCtx, expect: &Spanned<RawExpect>) -> Option<Expe
             return None;
         }
         Some("rows") => {
-            let rows = raw.rows.as_ref().and_then(|n| row_list(ctx, n, "expected rows"));
+            let rows = raw
+                .rows
+                .as_ref()
+                .and_then(|n| row_list(ctx, n, "expected rows"));
             let exact_columns = match &raw.columns {
                 None => Some(false),
                 Some(c) if c.value == "exact" => Some(true),
@@ -214,29 +261,47 @@ fn convert_expect(ctx: &mut FileCtx, expect: &Spanned<RawExpect>) -> Option<Expe
                 }
             };
             let ordered = raw.ordered.as_ref().is_some_and(|o| o.value);
-            Expect::Rows { rows: rows?, ordered, exact_columns: exact_columns? }
+            Expect::Rows {
+                rows: rows?,
+                ordered,
+                exact_columns: exact_columns?,
+            }
         }
         Some("count") => Expect::Count(raw.count.as_ref()?.value),
         Some("empty") => {
             let empty = raw.empty.as_ref()?;
             if !empty.value {
-                ctx.error_help(ctx.at(empty), "`empty: false` is not an expectation", "use `count: N` or `rows:` to expect rows");
+                ctx.error_help(
+                    ctx.at(empty),
+                    "`empty: false` is not an expectation",
+                    "use `count: N` or `rows:` to expect rows",
+                );
                 return None;
             }
             Expect::Empty
         }
-        Some(_) => Expect::Error(expected_error(ctx, raw.error.as_ref()?, raw.message.as_ref())?),
+        Some(_) => Expect::Error(expected_error(
+            ctx,
+            raw.error.as_ref()?,
+            raw.message.as_ref(),
+        )?),
     };
     ok.then_some(expect)
 }
 
-fn expected_error(ctx: &mut FileCtx, error: &Spanned<String>, message: Option<&Spanned<String>>) -> Option<ExpectedError> {
+fn expected_error(
+    ctx: &mut FileCtx,
+    error: &Spanned<String>,
+    message: Option<&Spanned<String>>,
+) -> Option<ExpectedError> {
     let written = error.value.trim().to_owned();
     let sqlstate = match sqlstate::sqlstate_for(&written) {
         Some(code) => Some(code.to_owned()),
         // A well-formed code PostgreSQL does not name is a user-defined one (`RAISE ... USING
         // ERRCODE = 'P0042'`); accept it as written.
-        None if sqlstate::is_sqlstate_shaped(&written) && written.chars().any(|c| c.is_ascii_digit()) => {
+        None if sqlstate::is_sqlstate_shaped(&written)
+            && written.chars().any(|c| c.is_ascii_digit()) =>
+        {
             Some(written.to_ascii_uppercase())
         }
         None => {
@@ -245,7 +310,11 @@ fn expected_error(ctx: &mut FileCtx, error: &Spanned<String>, message: Option<&S
                 Some(near) => format!("did you mean `{near}`? write an SQLSTATE code like `23514` or a PostgreSQL condition name like `check_violation`"),
                 None => "write an SQLSTATE code like `23514` or a PostgreSQL condition name like `check_violation`".to_owned(),
             };
-            ctx.error_help(ctx.at(error), format!("unknown error condition `{written}`"), help);
+            ctx.error_help(
+                ctx.at(error),
+                format!("unknown error condition `{written}`"),
+                help,
+            );
             None
         }
     };
@@ -254,18 +323,29 @@ fn expected_error(ctx: &mut FileCtx, error: &Spanned<String>, message: Option<&S
         Some(m) => match regex::Regex::new(&m.value) {
             Ok(r) => Some(Some(r)),
             Err(e) => {
-                ctx.error(ctx.sql_location(m), format!("invalid regex in `message`: {}", regex_reason(&e)));
+                ctx.error(
+                    ctx.sql_location(m),
+                    format!("invalid regex in `message`: {}", regex_reason(&e)),
+                );
                 None
             }
         },
     };
-    Some(ExpectedError { written, sqlstate: sqlstate?, message: regex? })
+    Some(ExpectedError {
+        written,
+        sqlstate: sqlstate?,
+        message: regex?,
+    })
 }
 
 /// The last line of a regex error (its Display is a multi-line diagram ending in `error: …`).
 fn regex_reason(e: &regex::Error) -> String {
     let text = e.to_string();
-    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("invalid");
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid");
     last.trim().trim_start_matches("error: ").to_owned()
 }
 
@@ -281,13 +361,19 @@ pub(crate) fn table_rows(ctx: &mut FileCtx, node: &Node, key: &str) -> Vec<Table
     };
     let mut out = Vec::new();
     for (table, rows) in entries {
-        let Some(table_name) = ctx.name(table, "a table name") else { continue };
+        let Some(table_name) = ctx.name(table, "a table name") else {
+            continue;
+        };
         let rows = match &rows.value {
             Yaml::Null => Some(Vec::new()),
             _ => row_list(ctx, rows, &format!("rows of `{table_name}`")),
         };
         if let Some(rows) = rows {
-            out.push(TableRows { table: table_name, rows, location: ctx.at(table) });
+            out.push(TableRows {
+                table: table_name,
+                rows,
+                location: ctx.at(table),
+            });
         }
     }
     out
@@ -296,7 +382,10 @@ pub(crate) fn table_rows(ctx: &mut FileCtx, node: &Node, key: &str) -> Vec<Table
 /// A list of row maps.
 fn row_list(ctx: &mut FileCtx, node: &Node, what: &str) -> Option<Vec<Row>> {
     let Yaml::Seq(items) = &node.value else {
-        ctx.expected(node, &format!("{what} as a list of maps (`- {{column: value}}`)"));
+        ctx.expected(
+            node,
+            &format!("{what} as a list of maps (`- {{column: value}}`)"),
+        );
         return None;
     };
     let rows: Vec<Option<Row>> = items.iter().map(|item| row(ctx, item)).collect();
