@@ -5,7 +5,9 @@ use super::{Cell, Column, DbTarget, ExecError, ResultSet, SessionOptions, SqlErr
 use crate::project::{Engine, Row};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::Value;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Connection, Row as _, TypeInfo, ValueRef};
 use std::time::Duration;
 
@@ -16,21 +18,31 @@ pub struct SqliteConn {
 
 /// The file for database `name` in `dir`.
 pub fn target(dir: &Utf8Path, name: &str) -> DbTarget {
-    DbTarget::Sqlite { path: dir.join(format!("{name}.db")) }
+    DbTarget::Sqlite {
+        path: dir.join(format!("{name}.db")),
+    }
 }
 
 pub async fn create_database(dir: &Utf8Path, name: &str) -> Result<DbTarget, ExecError> {
     let t = target(dir, name);
-    let DbTarget::Sqlite { path } = &t else { unreachable!("sqlite target") };
+    let DbTarget::Sqlite { path } = &t else {
+        unreachable!("sqlite target")
+    };
     let conn = SqliteConn::connect_create(path, &SessionOptions::default(), true).await?;
     conn.close().await;
     Ok(t)
 }
 
-pub async fn clone_database(dir: &Utf8Path, template: &str, name: &str) -> Result<DbTarget, ExecError> {
+pub async fn clone_database(
+    dir: &Utf8Path,
+    template: &str,
+    name: &str,
+) -> Result<DbTarget, ExecError> {
     let from = dir.join(format!("{template}.db"));
     let t = target(dir, name);
-    let DbTarget::Sqlite { path } = &t else { unreachable!("sqlite target") };
+    let DbTarget::Sqlite { path } = &t else {
+        unreachable!("sqlite target")
+    };
     tokio::fs::copy(&from, path)
         .await
         .map_err(|e| ExecError::Connection(format!("failed to copy {from} to {path}: {e}")))?;
@@ -42,7 +54,9 @@ pub async fn drop_database(dir: &Utf8Path, name: &str) -> Result<(), ExecError> 
     match tokio::fs::remove_file(&path).await {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(ExecError::Connection(format!("failed to remove {path}: {e}"))),
+        Err(e) => Err(ExecError::Connection(format!(
+            "failed to remove {path}: {e}"
+        ))),
     }
 }
 
@@ -52,8 +66,15 @@ pub fn convert_error(err: sqlx::Error) -> ExecError {
         sqlx::Error::Database(db) => {
             let message = db.message().to_string();
             let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(1);
-            let sqlstate = crate::dialect::sqlstate::sqlite_sqlstate(code, &message).map(str::to_string);
-            ExecError::Sql(SqlError { message, sqlstate, detail: None, hint: None, position: None })
+            let sqlstate =
+                crate::dialect::sqlstate::sqlite_sqlstate(code, &message).map(str::to_string);
+            ExecError::Sql(SqlError {
+                message,
+                sqlstate,
+                detail: None,
+                hint: None,
+                position: None,
+            })
         }
         other => ExecError::Connection(other.to_string()),
     }
@@ -80,10 +101,9 @@ impl SqliteConn {
             .busy_timeout(opts.statement_timeout.unwrap_or(Duration::from_secs(30)))
             .pragma("query_only", if opts.read_only { "true" } else { "false" })
             .disable_statement_logging();
-        let conn = options
-            .connect()
-            .await
-            .map_err(|e| ExecError::Connection(format!("could not open SQLite database {path}: {e}")))?;
+        let conn = options.connect().await.map_err(|e| {
+            ExecError::Connection(format!("could not open SQLite database {path}: {e}"))
+        })?;
         Ok(SqliteConn { conn })
     }
 
@@ -110,7 +130,11 @@ impl SqliteConn {
                 let declared = c.type_info().name().to_lowercase();
                 Column {
                     name: c.name().to_string(),
-                    type_name: if declared == "null" { String::new() } else { declared },
+                    type_name: if declared == "null" {
+                        String::new()
+                    } else {
+                        declared
+                    },
                 }
             })
             .collect();
@@ -145,12 +169,16 @@ impl SqliteConn {
             let ncols = group[0].len();
             if ncols == 0 {
                 for _ in &group {
-                    self.execute(&format!("insert into {qtable} default values")).await?;
+                    self.execute(&format!("insert into {qtable} default values"))
+                        .await?;
                 }
                 continue;
             }
-            let cols =
-                group[0].keys().map(|c| quote::ident(Engine::Sqlite, c)).collect::<Vec<_>>().join(", ");
+            let cols = group[0]
+                .keys()
+                .map(|c| quote::ident(Engine::Sqlite, c))
+                .collect::<Vec<_>>()
+                .join(", ");
             // SQLite allows at most 32766 bound parameters per statement.
             let per_stmt = (32766 / ncols).max(1);
             for chunk in group.chunks(per_stmt) {

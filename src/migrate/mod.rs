@@ -5,4 +5,6 @@ pub mod discover;
 pub mod order;
 pub mod prepare;
 
-pub use discover::{DiscoverError, DiscoverErrorKind, Layout, MigrationFile, discover, load_script};
+pub use discover::{
+    DiscoverError, DiscoverErrorKind, Layout, MigrationFile, discover, load_script,
+};
