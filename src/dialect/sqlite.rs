@@ -80,6 +80,52 @@ pub fn convert_error(err: sqlx::Error) -> ExecError {
     }
 }
 
+/// SQLite names the offending token in its message (`near "x": syntax error`, `no such
+/// column: x`) but the driver does not expose `sqlite3_error_offset`; we find the token in
+/// the statement so errors point at it like PostgreSQL's do. Only a whole-word match counts.
+fn with_position(err: ExecError, sql: &str) -> ExecError {
+    let ExecError::Sql(mut e) = err else { return err };
+    if e.position.is_none()
+        && let Some(token) = offending_token(&e.message)
+        && let Some(byte) = find_word(sql, token)
+    {
+        e.position = Some(sql[..byte].chars().count() + 1);
+    }
+    ExecError::Sql(e)
+}
+
+fn offending_token(message: &str) -> Option<&str> {
+    if let Some(rest) = message.strip_prefix("near \"") {
+        return rest.split_once("\": ").map(|(t, _)| t);
+    }
+    for prefix in ["no such column: ", "no such table: ", "no such function: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            // `no such column: o.x`: the column part is what the statement spells.
+            return rest.split_whitespace().next();
+        }
+    }
+    None
+}
+
+fn find_word(sql: &str, token: &str) -> Option<usize> {
+    if token.is_empty() {
+        return None;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = sql[from..].find(token) {
+        let start = from + i;
+        let end = start + token.len();
+        let before_ok = sql[..start].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = sql[end..].chars().next().is_none_or(|c| !is_word(c));
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        from = end;
+    }
+    None
+}
+
 impl SqliteConn {
     pub async fn connect(path: &Utf8Path, opts: &SessionOptions) -> Result<SqliteConn, ExecError> {
         Self::connect_create(path, opts, false).await
@@ -112,14 +158,14 @@ impl SqliteConn {
             .execute(&mut self.conn)
             .await
             .map(|r| r.rows_affected())
-            .map_err(convert_error)
+            .map_err(|e| with_position(convert_error(e), sql))
     }
 
     pub async fn query(&mut self, sql: &str) -> Result<ResultSet, ExecError> {
         let rows: Vec<SqliteRow> = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
             .fetch_all(&mut self.conn)
             .await
-            .map_err(convert_error)?;
+            .map_err(|e| with_position(convert_error(e), sql))?;
         let Some(first) = rows.first() else {
             return Ok(ResultSet::default());
         };
@@ -209,5 +255,26 @@ impl SqliteConn {
 
     pub async fn close(self) {
         let _ = self.conn.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn position(message: &str, sql: &str) -> Option<usize> {
+        match with_position(ExecError::Sql(SqlError::new(message)), sql) {
+            ExecError::Sql(e) => e.position,
+            ExecError::Connection(_) => None,
+        }
+    }
+
+    #[test]
+    fn sqlite_errors_point_at_the_token_they_name() {
+        assert_eq!(position("near \"items\": syntax error", "select name form items"), Some(18));
+        assert_eq!(position("no such column: skuu", "create index i on items (lower(skuu))"), Some(32));
+        // Whole words only: `sku` inside `skuu` is not the token.
+        assert_eq!(position("no such column: sku", "select skuu, x.sku from x"), Some(16));
+        assert_eq!(position("database is locked", "select 1"), None);
     }
 }
