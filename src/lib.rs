@@ -15,9 +15,11 @@ pub mod location;
 pub mod migrate;
 pub mod plan;
 pub mod project;
+pub mod publish;
 pub mod report;
 pub mod results;
 pub mod rules;
+pub mod select;
 pub mod sql;
 
 pub use location::Location;

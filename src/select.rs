@@ -34,10 +34,21 @@ impl FromStr for Shard {
     type Err = ShardParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |reason| ShardParseError { given: s.to_owned(), reason };
-        let (k, n) = s.split_once('/').ok_or_else(|| err("expected K/N, e.g. 2/4"))?;
-        let index: u32 = k.trim().parse().map_err(|_| err("K is not a whole number"))?;
-        let total: u32 = n.trim().parse().map_err(|_| err("N is not a whole number"))?;
+        let err = |reason| ShardParseError {
+            given: s.to_owned(),
+            reason,
+        };
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| err("expected K/N, e.g. 2/4"))?;
+        let index: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| err("K is not a whole number"))?;
+        let total: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| err("N is not a whole number"))?;
         if total == 0 {
             return Err(err("N must be at least 1"));
         }
@@ -89,7 +100,11 @@ pub enum ChangedFilesError {
         "list files changed since `{since}` with git in {dir}: {stderr} (a shallow clone needs \
          `fetch-depth: 0` or `GIT_DEPTH: 0`)"
     )]
-    Git { dir: Utf8PathBuf, since: String, stderr: String },
+    Git {
+        dir: Utf8PathBuf,
+        since: String,
+        stderr: String,
+    },
     #[error("read git output in {dir}: a path is not UTF-8")]
     NotUtf8 { dir: Utf8PathBuf },
     #[error("list files changed since `{since}`: the revision must not start with `-`")]
@@ -103,7 +118,10 @@ fn git(root: &Utf8Path, args: &[&str], since: &str) -> Result<String, ChangedFil
         .args(args)
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|source| ChangedFilesError::Spawn { dir: root.to_owned(), source })?;
+        .map_err(|source| ChangedFilesError::Spawn {
+            dir: root.to_owned(),
+            source,
+        })?;
     if !out.status.success() {
         return Err(ChangedFilesError::Git {
             dir: root.to_owned(),
@@ -111,16 +129,23 @@ fn git(root: &Utf8Path, args: &[&str], since: &str) -> Result<String, ChangedFil
             stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
         });
     }
-    String::from_utf8(out.stdout).map_err(|_| ChangedFilesError::NotUtf8 { dir: root.to_owned() })
+    String::from_utf8(out.stdout).map_err(|_| ChangedFilesError::NotUtf8 {
+        dir: root.to_owned(),
+    })
 }
 
 /// Files added, copied, modified or renamed between the merge-base of `since_ref` and `HEAD`
 /// (`git diff --name-only --diff-filter=ACMR <ref>...HEAD`), relative to the project `root`.
 /// Files outside the project are left out. Deleted files are not listed: nothing runs them.
-pub fn changed_files(root: &Utf8Path, since_ref: &str) -> Result<Vec<Utf8PathBuf>, ChangedFilesError> {
+pub fn changed_files(
+    root: &Utf8Path,
+    since_ref: &str,
+) -> Result<Vec<Utf8PathBuf>, ChangedFilesError> {
     if since_ref.starts_with('-') {
         // Would be read as an option by git.
-        return Err(ChangedFilesError::BadRevision { since: since_ref.to_owned() });
+        return Err(ChangedFilesError::BadRevision {
+            since: since_ref.to_owned(),
+        });
     }
     // git prints paths relative to the top of the work tree; the project may be a subfolder.
     let prefix = git(root, &["rev-parse", "--show-prefix"], since_ref)?;
@@ -128,7 +153,15 @@ pub fn changed_files(root: &Utf8Path, since_ref: &str) -> Result<Vec<Utf8PathBuf
     let range = format!("{since_ref}...HEAD");
     let listing = git(
         root,
-        &["-c", "core.quotePath=false", "diff", "--name-only", "--diff-filter=ACMR", &range, "--"],
+        &[
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--name-only",
+            "--diff-filter=ACMR",
+            &range,
+            "--",
+        ],
         since_ref,
     )?;
     Ok(listing
@@ -210,7 +243,9 @@ mod tests {
 
     #[test]
     fn shards_partition_ids_disjointly_and_completely() {
-        let ids: Vec<String> = (0..500).map(|i| format!("sqltest/s{}.yaml::test {i}", i % 7)).collect();
+        let ids: Vec<String> = (0..500)
+            .map(|i| format!("sqltest/s{}.yaml::test {i}", i % 7))
+            .collect();
         let n = 4;
         let mut seen = BTreeSet::new();
         let mut sizes = Vec::new();
@@ -247,7 +282,10 @@ mod tests {
 
     #[test]
     fn changed_specs_select_themselves_and_migrations_select_everything() {
-        let specs = [Utf8Path::new("sqltest/a.yaml"), Utf8Path::new("sqltest/b.yaml")];
+        let specs = [
+            Utf8Path::new("sqltest/a.yaml"),
+            Utf8Path::new("sqltest/b.yaml"),
+        ];
         let seeds = [Utf8PathBuf::from("db/seed.sql")];
         let p = files(&specs, &seeds);
         let only_a = change_scope(&["sqltest/a.yaml".into(), "README.md".into()], p);
@@ -256,7 +294,11 @@ mod tests {
         assert!(!only_a.includes_spec("sqltest/b.yaml".into()));
         assert!(change_scope(&["docs/x.md".into()], p).is_nothing());
         for everything in ["db/migrations/0002_x.sql", "db/seed.sql", "sqltest.yaml"] {
-            assert_eq!(change_scope(&[everything.into()], p), ChangeScope::Everything, "{everything}");
+            assert_eq!(
+                change_scope(&[everything.into()], p),
+                ChangeScope::Everything,
+                "{everything}"
+            );
         }
         // A sibling directory whose name merely starts like the migrations dir is not one.
         assert!(change_scope(&["db/migrations_old/x.sql".into()], p).is_nothing());
@@ -266,11 +308,22 @@ mod tests {
         let st = Command::new("git")
             .arg("-C")
             .arg(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .output()
             .expect("git runs");
-        assert!(st.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&st.stderr));
+        assert!(
+            st.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
     }
 
     #[test]
@@ -292,8 +345,20 @@ mod tests {
         run(&top, &["add", "-A"]);
         run(&top, &["commit", "-q", "-m", "change"]);
         let changed = changed_files(&project, "main").expect("diff");
-        assert_eq!(changed, vec![Utf8PathBuf::from("sqltest/a.yaml"), "sqltest/new.yaml".into()]);
-        assert!(matches!(changed_files(&project, "no-such-ref"), Err(ChangedFilesError::Git { .. })));
-        assert!(matches!(changed_files(&project, "--output=x"), Err(ChangedFilesError::BadRevision { .. })));
+        assert_eq!(
+            changed,
+            vec![
+                Utf8PathBuf::from("sqltest/a.yaml"),
+                "sqltest/new.yaml".into()
+            ]
+        );
+        assert!(matches!(
+            changed_files(&project, "no-such-ref"),
+            Err(ChangedFilesError::Git { .. })
+        ));
+        assert!(matches!(
+            changed_files(&project, "--output=x"),
+            Err(ChangedFilesError::BadRevision { .. })
+        ));
     }
 }

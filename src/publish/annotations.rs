@@ -37,7 +37,11 @@ fn annotation(
     message: &str,
     details: Option<&str>,
 ) -> Annotation {
-    let path = if prefix.as_str().is_empty() { loc.path.clone() } else { prefix.join(&loc.path) };
+    let path = if prefix.as_str().is_empty() {
+        loc.path.clone()
+    } else {
+        prefix.join(&loc.path)
+    };
     Annotation {
         path: path.into_string(),
         start_line: loc.line,
@@ -46,7 +50,14 @@ fn annotation(
         end_column: Some(loc.column),
         level,
         title: clip(&title, TITLE_LIMIT),
-        message: clip(if message.is_empty() { "failed" } else { message }, MESSAGE_LIMIT),
+        message: clip(
+            if message.is_empty() {
+                "failed"
+            } else {
+                message
+            },
+            MESSAGE_LIMIT,
+        ),
         raw_details: details.map(|d| clip(d, MESSAGE_LIMIT)),
     }
 }
@@ -65,28 +76,62 @@ pub fn annotations(results: &RunResults, prefix: &Utf8Path) -> Vec<Annotation> {
     let mut out = Vec::new();
     let failed = |s: Status| matches!(s, Status::Failed | Status::Error);
     for m in results.migrations.iter().filter(|m| failed(m.status)) {
-        let loc = m.error.as_ref().and_then(|e| e.location.clone()).unwrap_or_else(|| Location::file(m.path.clone()));
-        let message = m.error.as_ref().map_or("the migration failed", |e| e.message.as_str());
+        let loc = m
+            .error
+            .as_ref()
+            .and_then(|e| e.location.clone())
+            .unwrap_or_else(|| Location::file(m.path.clone()));
+        let message = m
+            .error
+            .as_ref()
+            .map_or("the migration failed", |e| e.message.as_str());
         let details = m.error.as_ref().and_then(|e| e.detail.as_deref());
-        out.push(annotation(prefix, &loc, AnnotationLevel::Failure, format!("migration {} failed", m.path), message, details));
+        out.push(annotation(
+            prefix,
+            &loc,
+            AnnotationLevel::Failure,
+            format!("migration {} failed", m.path),
+            message,
+            details,
+        ));
     }
     for t in results.tests.iter().filter(|t| failed(t.status)) {
         let (message, details) = match &t.failure {
             Some(f) => (f.message.as_str(), f.details.as_deref()),
             None => ("the test failed", None),
         };
-        out.push(annotation(prefix, &t.location, AnnotationLevel::Failure, format!("test failed: {}", t.name), message, details));
+        out.push(annotation(
+            prefix,
+            &t.location,
+            AnnotationLevel::Failure,
+            format!("test failed: {}", t.name),
+            message,
+            details,
+        ));
     }
     for c in results.checks.iter().filter(|c| failed(c.status)) {
-        let level = if c.status == Status::Error { AnnotationLevel::Failure } else { level_of(c.severity) };
-        out.push(annotation(prefix, &c.location, level, format!("check failed: {}", c.id), &c.message, None));
+        let level = if c.status == Status::Error {
+            AnnotationLevel::Failure
+        } else {
+            level_of(c.severity)
+        };
+        out.push(annotation(
+            prefix,
+            &c.location,
+            level,
+            format!("check failed: {}", c.id),
+            &c.message,
+            None,
+        ));
     }
     out.truncate(MAX_ANNOTATIONS);
     out
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -122,7 +167,9 @@ pub fn workflow_commands(annotations: &[Annotation]) -> String {
         ));
     }
     if hidden > 0 {
-        out.push_str(&format!("::notice title=sqltest::{hidden} more failures are listed in the job summary\n"));
+        out.push_str(&format!(
+            "::notice title=sqltest::{hidden} more failures are listed in the job summary\n"
+        ));
     }
     out
 }
@@ -156,10 +203,20 @@ mod tests {
 
     #[test]
     fn workflow_commands_beyond_the_display_limit_become_one_notice() {
-        let many: Vec<_> = (0..13).map(|i| ann(AnnotationLevel::Warning, &format!("w{i}"))).collect();
+        let many: Vec<_> = (0..13)
+            .map(|i| ann(AnnotationLevel::Warning, &format!("w{i}")))
+            .collect();
         let out = workflow_commands(&many);
-        assert_eq!(out.lines().filter(|l| l.starts_with("::warning")).count(), 10);
-        assert!(out.ends_with("::notice title=sqltest::3 more failures are listed in the job summary\n"), "{out}");
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with("::warning")).count(),
+            10
+        );
+        assert!(
+            out.ends_with(
+                "::notice title=sqltest::3 more failures are listed in the job summary\n"
+            ),
+            "{out}"
+        );
     }
 
     #[test]

@@ -21,7 +21,11 @@ pub enum ContextError {
     #[error("read the CI environment: `{0}` is not set")]
     Missing(&'static str),
     #[error("read the CI environment: `{name}` is `{value}`, expected {expected}")]
-    Invalid { name: &'static str, value: String, expected: &'static str },
+    Invalid {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     #[error("read the event file {path}: {source}")]
     EventRead {
         path: Utf8PathBuf,
@@ -91,7 +95,10 @@ impl Platform {
 /// Finds the platform from `GITHUB_ACTIONS` / `GITLAB_CI`; `None` outside both.
 /// `event_file` overrides `GITHUB_EVENT_PATH` (the fork-safe `workflow_run` pattern passes the
 /// pull request's event file downloaded with the results).
-pub fn detect(env: EnvFn<'_>, event_file: Option<&Utf8Path>) -> Result<Option<Platform>, ContextError> {
+pub fn detect(
+    env: EnvFn<'_>,
+    event_file: Option<&Utf8Path>,
+) -> Result<Option<Platform>, ContextError> {
     if env("GITHUB_ACTIONS").as_deref() == Some("true") {
         return github(env, event_file).map(|c| Some(Platform::GitHub(c)));
     }
@@ -106,7 +113,10 @@ fn required(env: EnvFn<'_>, name: &'static str) -> Result<String, ContextError> 
 }
 
 /// Reads the GitHub Actions environment and event file.
-pub fn github(env: EnvFn<'_>, event_file: Option<&Utf8Path>) -> Result<GitHubContext, ContextError> {
+pub fn github(
+    env: EnvFn<'_>,
+    event_file: Option<&Utf8Path>,
+) -> Result<GitHubContext, ContextError> {
     let repository = required(env, "GITHUB_REPOSITORY")?;
     let (owner, repo) = repository
         .split_once('/')
@@ -116,7 +126,9 @@ pub fn github(env: EnvFn<'_>, event_file: Option<&Utf8Path>) -> Result<GitHubCon
             value: repository.clone(),
             expected: "owner/repo",
         })?;
-    let event_path = event_file.map(Utf8Path::to_owned).or_else(|| env("GITHUB_EVENT_PATH").map(Utf8PathBuf::from));
+    let event_path = event_file
+        .map(Utf8Path::to_owned)
+        .or_else(|| env("GITHUB_EVENT_PATH").map(Utf8PathBuf::from));
     let event = match event_path {
         Some(path) => read_event(&path)?,
         None => Value::Null,
@@ -131,13 +143,20 @@ pub fn github(env: EnvFn<'_>, event_file: Option<&Utf8Path>) -> Result<GitHubCon
     let github_ref = env("GITHUB_REF");
     let (sarif_ref, sarif_sha) = match (&pr, &github_ref, &sha) {
         // On the pull_request event itself, GITHUB_REF/GITHUB_SHA are the tested merge commit.
-        (Some(p), Some(r), Some(s)) if *r == format!("refs/pull/{}/merge", p.number) => (r.clone(), s.clone()),
+        (Some(p), Some(r), Some(s)) if *r == format!("refs/pull/{}/merge", p.number) => {
+            (r.clone(), s.clone())
+        }
         (Some(p), _, _) => (format!("refs/pull/{}/head", p.number), p.head_sha.clone()),
         (None, Some(r), Some(s)) => (r.clone(), s.clone()),
         (None, _, _) => (String::new(), head_sha.clone()),
     };
     let server = env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into());
-    let run_url = env("GITHUB_RUN_ID").map(|id| format!("{}/{repository}/actions/runs/{id}", server.trim_end_matches('/')));
+    let run_url = env("GITHUB_RUN_ID").map(|id| {
+        format!(
+            "{}/{repository}/actions/runs/{id}",
+            server.trim_end_matches('/')
+        )
+    });
     Ok(GitHubContext {
         api_url: env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
         owner: owner.to_owned(),
@@ -153,9 +172,14 @@ pub fn github(env: EnvFn<'_>, event_file: Option<&Utf8Path>) -> Result<GitHubCon
 }
 
 fn read_event(path: &Utf8Path) -> Result<Value, ContextError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ContextError::EventRead { path: path.to_owned(), source })?;
-    serde_json::from_str(&text).map_err(|source| ContextError::EventJson { path: path.to_owned(), source })
+    let text = std::fs::read_to_string(path).map_err(|source| ContextError::EventRead {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| ContextError::EventJson {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,8 +238,11 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -228,7 +255,10 @@ mod tests {
     #[test]
     fn a_pull_request_event_gives_the_head_for_checks_and_the_merge_ref_for_sarif() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = event_file(&dir, r#"{"action":"synchronize","number":7,"pull_request":{"number":7,"head":{"sha":"abc123","ref":"feature"}}}"#);
+        let path = event_file(
+            &dir,
+            r#"{"action":"synchronize","number":7,"pull_request":{"number":7,"head":{"sha":"abc123","ref":"feature"}}}"#,
+        );
         let env = env_of(&[
             ("GITHUB_ACTIONS", "true"),
             ("GITHUB_REPOSITORY", "octo/shop"),
@@ -239,26 +269,45 @@ mod tests {
             ("GITHUB_RUN_ID", "42"),
             ("GITHUB_SERVER_URL", "https://ghe.example.com"),
         ]);
-        let Some(Platform::GitHub(c)) = detect(&env, None).expect("context") else { panic!("github expected") };
+        let Some(Platform::GitHub(c)) = detect(&env, None).expect("context") else {
+            panic!("github expected")
+        };
         assert_eq!((c.owner.as_str(), c.repo.as_str()), ("octo", "shop"));
         assert_eq!(c.pull_request, Some(7));
         assert_eq!(c.head_sha, "abc123");
-        assert_eq!((c.sarif_ref.as_str(), c.sarif_sha.as_str()), ("refs/pull/7/merge", "merge999"));
+        assert_eq!(
+            (c.sarif_ref.as_str(), c.sarif_sha.as_str()),
+            ("refs/pull/7/merge", "merge999")
+        );
         assert_eq!(c.api_url, "https://ghe.example.com/api/v3");
-        assert_eq!(c.run_url.as_deref(), Some("https://ghe.example.com/octo/shop/actions/runs/42"));
+        assert_eq!(
+            c.run_url.as_deref(),
+            Some("https://ghe.example.com/octo/shop/actions/runs/42")
+        );
     }
 
     #[test]
     fn a_workflow_run_event_and_an_event_file_override_are_understood() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let run = event_file(&dir, r#"{"workflow_run":{"head_sha":"def456","pull_requests":[{"number":12}]}}"#);
-        let env = env_of(&[("GITHUB_REPOSITORY", "octo/shop"), ("GITHUB_EVENT_PATH", run.as_str()), ("GITHUB_SHA", "main1"), ("GITHUB_REF", "refs/heads/main")]);
+        let run = event_file(
+            &dir,
+            r#"{"workflow_run":{"head_sha":"def456","pull_requests":[{"number":12}]}}"#,
+        );
+        let env = env_of(&[
+            ("GITHUB_REPOSITORY", "octo/shop"),
+            ("GITHUB_EVENT_PATH", run.as_str()),
+            ("GITHUB_SHA", "main1"),
+            ("GITHUB_REF", "refs/heads/main"),
+        ]);
         let c = github(&env, None).expect("context");
         assert_eq!((c.pull_request, c.head_sha.as_str()), (Some(12), "def456"));
         assert_eq!(c.sarif_ref, "refs/pull/12/head");
         // A fork's workflow_run has no pull_requests: the uploaded pull_request event is passed instead.
         let dir2 = tempfile::tempdir().expect("tempdir");
-        let pr = event_file(&dir2, r#"{"pull_request":{"number":3,"head":{"sha":"fork1"}}}"#);
+        let pr = event_file(
+            &dir2,
+            r#"{"pull_request":{"number":3,"head":{"sha":"fork1"}}}"#,
+        );
         let c = github(&env, Some(&pr)).expect("context");
         assert_eq!((c.pull_request, c.head_sha.as_str()), (Some(3), "fork1"));
         assert_eq!(c.api_url, "https://api.github.com");
@@ -266,10 +315,21 @@ mod tests {
 
     #[test]
     fn a_push_has_no_pull_request_and_bad_values_are_named() {
-        let env = env_of(&[("GITHUB_REPOSITORY", "octo/shop"), ("GITHUB_SHA", "s1"), ("GITHUB_REF", "refs/heads/main")]);
+        let env = env_of(&[
+            ("GITHUB_REPOSITORY", "octo/shop"),
+            ("GITHUB_SHA", "s1"),
+            ("GITHUB_REF", "refs/heads/main"),
+        ]);
         let c = github(&env, None).expect("context");
-        assert_eq!((c.pull_request, c.head_sha.as_str(), c.sarif_ref.as_str()), (None, "s1", "refs/heads/main"));
-        let err = github(&env_of(&[("GITHUB_REPOSITORY", "nope"), ("GITHUB_SHA", "s")]), None).expect_err("invalid");
+        assert_eq!(
+            (c.pull_request, c.head_sha.as_str(), c.sarif_ref.as_str()),
+            (None, "s1", "refs/heads/main")
+        );
+        let err = github(
+            &env_of(&[("GITHUB_REPOSITORY", "nope"), ("GITHUB_SHA", "s")]),
+            None,
+        )
+        .expect_err("invalid");
         assert!(err.to_string().contains("GITHUB_REPOSITORY"), "{err}");
         let err = github(&env_of(&[("GITHUB_REPOSITORY", "a/b")]), None).expect_err("missing sha");
         assert!(err.to_string().contains("GITHUB_SHA"), "{err}");
@@ -287,18 +347,34 @@ mod tests {
             ("CI_MERGE_REQUEST_IID", "5"),
             ("CI_PROJECT_DIR", "/builds/g/p"),
         ]);
-        let Some(Platform::GitLab(c)) = detect(&env, None).expect("context") else { panic!("gitlab expected") };
+        let Some(Platform::GitLab(c)) = detect(&env, None).expect("context") else {
+            panic!("gitlab expected")
+        };
         assert_eq!(c.merge_request_iid, Some(5));
         assert_eq!(c.project_id, "99");
         assert!(detect(&env_of(&[]), None).expect("nothing").is_none());
-        let err = gitlab(&env_of(&[("CI_API_V4_URL", "u"), ("CI_PROJECT_ID", "1"), ("CI_MERGE_REQUEST_IID", "x")])).expect_err("bad iid");
+        let err = gitlab(&env_of(&[
+            ("CI_API_V4_URL", "u"),
+            ("CI_PROJECT_ID", "1"),
+            ("CI_MERGE_REQUEST_IID", "x"),
+        ]))
+        .expect_err("bad iid");
         assert!(err.to_string().contains("CI_MERGE_REQUEST_IID"), "{err}");
     }
 
     #[test]
     fn the_project_prefix_is_relative_to_the_checkout() {
-        assert_eq!(project_prefix("/w/repo/db".into(), Some("/w/repo".into())), Utf8PathBuf::from("db"));
-        assert_eq!(project_prefix("/w/repo".into(), Some("/w/repo".into())), Utf8PathBuf::new());
-        assert_eq!(project_prefix("/elsewhere".into(), Some("/w/repo".into())), Utf8PathBuf::new());
+        assert_eq!(
+            project_prefix("/w/repo/db".into(), Some("/w/repo".into())),
+            Utf8PathBuf::from("db")
+        );
+        assert_eq!(
+            project_prefix("/w/repo".into(), Some("/w/repo".into())),
+            Utf8PathBuf::new()
+        );
+        assert_eq!(
+            project_prefix("/elsewhere".into(), Some("/w/repo".into())),
+            Utf8PathBuf::new()
+        );
     }
 }

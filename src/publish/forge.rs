@@ -29,7 +29,11 @@ pub enum ForgeErrorKind {
         "the token lacks the `{permission}` permission (HTTP {status}: {message}); pull requests \
          from forks only get a read-only token: publish from a `workflow_run` job instead"
     )]
-    Forbidden { status: u16, permission: &'static str, message: String },
+    Forbidden {
+        status: u16,
+        permission: &'static str,
+        message: String,
+    },
     /// Any other HTTP error status, after retries where they apply.
     #[error("HTTP {status}: {message}")]
     Status { status: u16, message: String },
@@ -156,15 +160,20 @@ pub trait Forge {
     fn capabilities(&self) -> Capabilities;
 
     /// Updates the comment whose body starts with `marker` (searching every page of the pull
-    /// or merge request's comments), or creates it. `body` already starts with the marker.
+    /// or merge request's comments), or creates it when `create` is set (`None` otherwise).
+    /// `body` already starts with the marker.
     fn upsert_comment(
         &self,
         marker: &str,
         body: &str,
-    ) -> impl Future<Output = Result<CommentOutcome, ForgeError>> + Send;
+        create: bool,
+    ) -> impl Future<Output = Result<Option<CommentOutcome>, ForgeError>> + Send;
 
     /// Creates a completed check run with all its annotations.
-    fn publish_check(&self, check: &CheckReport) -> impl Future<Output = Result<CheckOutcome, ForgeError>> + Send;
+    fn publish_check(
+        &self,
+        check: &CheckReport,
+    ) -> impl Future<Output = Result<CheckOutcome, ForgeError>> + Send;
 
     /// Uploads a SARIF document to code scanning and waits (at most `wait`) for processing.
     fn upload_sarif(

@@ -7,8 +7,8 @@
 
 use super::context::GitHubContext;
 use super::forge::{
-    ANNOTATIONS_PER_REQUEST, Annotation, AnnotationLevel, Capabilities, CheckOutcome, CheckReport, CommentOutcome,
-    Conclusion, Forge, ForgeError, ForgeErrorKind, Op, SarifOutcome,
+    ANNOTATIONS_PER_REQUEST, Annotation, AnnotationLevel, Capabilities, CheckOutcome, CheckReport,
+    CommentOutcome, Conclusion, Forge, ForgeError, ForgeErrorKind, Op, SarifOutcome,
 };
 use super::http::{self, AttemptError, RetryPolicy, classify, with_retry};
 use super::summary::GITHUB_BODY_LIMIT;
@@ -17,19 +17,44 @@ use octocrab::Octocrab;
 use octocrab::models::CommentId;
 use octocrab::models::code_scannings::UploadSarif;
 use octocrab::params::checks::{
-    CheckRunConclusion, CheckRunOutput, CheckRunOutputAnnotation, CheckRunOutputAnnotationLevel, CheckRunStatus,
+    CheckRunConclusion, CheckRunOutput, CheckRunOutputAnnotation, CheckRunOutputAnnotationLevel,
+    CheckRunStatus,
 };
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-const LIST_COMMENTS: Op = Op { action: "list the pull request's comments", permission: "pull-requests: read" };
-const CREATE_COMMENT: Op = Op { action: "create the pull-request comment", permission: "pull-requests: write" };
-const UPDATE_COMMENT: Op = Op { action: "update the pull-request comment", permission: "pull-requests: write" };
-const CREATE_CHECK: Op = Op { action: "create the check run", permission: "checks: write" };
-const UPDATE_CHECK: Op = Op { action: "add annotations to the check run", permission: "checks: write" };
-const UPLOAD_SARIF: Op = Op { action: "upload SARIF to code scanning", permission: "security-events: write" };
-const POLL_SARIF: Op = Op { action: "read the SARIF processing status", permission: "security-events: read" };
-const NO_PR: Op = Op { action: "comment on the pull request", permission: "pull-requests: write" };
+const LIST_COMMENTS: Op = Op {
+    action: "list the pull request's comments",
+    permission: "pull-requests: read",
+};
+const CREATE_COMMENT: Op = Op {
+    action: "create the pull-request comment",
+    permission: "pull-requests: write",
+};
+const UPDATE_COMMENT: Op = Op {
+    action: "update the pull-request comment",
+    permission: "pull-requests: write",
+};
+const CREATE_CHECK: Op = Op {
+    action: "create the check run",
+    permission: "checks: write",
+};
+const UPDATE_CHECK: Op = Op {
+    action: "add annotations to the check run",
+    permission: "checks: write",
+};
+const UPLOAD_SARIF: Op = Op {
+    action: "upload SARIF to code scanning",
+    permission: "security-events: write",
+};
+const POLL_SARIF: Op = Op {
+    action: "read the SARIF processing status",
+    permission: "security-events: read",
+};
+const NO_PR: Op = Op {
+    action: "comment on the pull request",
+    permission: "pull-requests: write",
+};
 
 /// Code scanning rejects SARIF files over 10 MB once gzipped.
 pub const SARIF_GZIP_LIMIT: usize = 10 * 1024 * 1024;
@@ -48,14 +73,26 @@ pub struct GitHub {
 
 impl GitHub {
     /// Builds the client for `ctx.api_url` with the token (sent as `Authorization: Bearer`).
-    pub fn new(ctx: GitHubContext, token: &str, policy: RetryPolicy) -> Result<Self, http::ClientError> {
+    pub fn new(
+        ctx: GitHubContext,
+        token: &str,
+        policy: RetryPolicy,
+    ) -> Result<Self, http::ClientError> {
         let crab = http::client(&ctx.api_url, http::Auth::Bearer(token), &policy)?;
-        Ok(GitHub { crab, ctx, policy, sarif_poll_interval: Duration::from_secs(3) })
+        Ok(GitHub {
+            crab,
+            ctx,
+            policy,
+            sarif_poll_interval: Duration::from_secs(3),
+        })
     }
 
     fn pr(&self) -> Result<u64, ForgeError> {
         self.ctx.pull_request.ok_or_else(|| {
-            ForgeError::new(NO_PR, ForgeErrorKind::Unsupported("an event without a pull request"))
+            ForgeError::new(
+                NO_PR,
+                ForgeErrorKind::Unsupported("an event without a pull request"),
+            )
         })
     }
 
@@ -65,10 +102,20 @@ impl GitHub {
         let issues = &self.crab.issues(&self.ctx.owner, &self.ctx.repo);
         for page_number in 1u32.. {
             let page = with_retry(&self.policy, LIST_COMMENTS, || async move {
-                issues.list_comments(pr).per_page(PER_PAGE).page(page_number).send().await.map_err(classify)
+                issues
+                    .list_comments(pr)
+                    .per_page(PER_PAGE)
+                    .page(page_number)
+                    .send()
+                    .await
+                    .map_err(classify)
             })
             .await?;
-            let found = page.items.iter().find(|c| c.body.as_deref().is_some_and(|b| b.trim_start().starts_with(marker)));
+            let found = page.items.iter().find(|c| {
+                c.body
+                    .as_deref()
+                    .is_some_and(|b| b.trim_start().starts_with(marker))
+            });
             if let Some(c) = found {
                 return Ok(Some(c.id));
             }
@@ -135,10 +182,19 @@ impl Forge for GitHub {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { check_runs: true, sarif: true, comment_limit: GITHUB_BODY_LIMIT }
+        Capabilities {
+            check_runs: true,
+            sarif: true,
+            comment_limit: GITHUB_BODY_LIMIT,
+        }
     }
 
-    async fn upsert_comment(&self, marker: &str, body: &str) -> Result<CommentOutcome, ForgeError> {
+    async fn upsert_comment(
+        &self,
+        marker: &str,
+        body: &str,
+        create: bool,
+    ) -> Result<Option<CommentOutcome>, ForgeError> {
         let pr = self.pr()?;
         let issues = &self.crab.issues(&self.ctx.owner, &self.ctx.repo);
         match self.find_comment(pr, marker).await? {
@@ -148,31 +204,43 @@ impl Forge for GitHub {
                     issues.update_comment(id, body).await.map_err(classify)
                 })
                 .await?;
-                Ok(CommentOutcome::Updated { id: c.id.0, url: Some(c.html_url.to_string()) })
+                Ok(Some(CommentOutcome::Updated {
+                    id: c.id.0,
+                    url: Some(c.html_url.to_string()),
+                }))
             }
+            None if !create => Ok(None),
             None => {
                 let c = with_retry(&self.policy, CREATE_COMMENT, || async move {
                     issues.create_comment(pr, body).await.map_err(classify)
                 })
                 .await?;
-                Ok(CommentOutcome::Created { id: c.id.0, url: Some(c.html_url.to_string()) })
+                Ok(Some(CommentOutcome::Created {
+                    id: c.id.0,
+                    url: Some(c.html_url.to_string()),
+                }))
             }
         }
     }
 
     async fn publish_check(&self, check: &CheckReport) -> Result<CheckOutcome, ForgeError> {
         let checks = &self.crab.checks(&self.ctx.owner, &self.ctx.repo);
-        let batches: Vec<&[Annotation]> = check.annotations.chunks(ANNOTATIONS_PER_REQUEST).collect();
+        let batches: Vec<&[Annotation]> =
+            check.annotations.chunks(ANNOTATIONS_PER_REQUEST).collect();
         let single = batches.len() <= 1;
         let first = batches.first().copied().unwrap_or(&[]);
         let run = with_retry(&self.policy, CREATE_CHECK, || async move {
-            let mut b = checks.create_check_run(check.name.clone(), self.ctx.head_sha.clone()).output(output(check, first));
+            let mut b = checks
+                .create_check_run(check.name.clone(), self.ctx.head_sha.clone())
+                .output(output(check, first));
             if let Some(url) = &self.ctx.run_url {
                 b = b.details_url(url.clone());
             }
             b = if single {
                 // Everything fits in one request: create the run already completed.
-                b.status(CheckRunStatus::Completed).conclusion(conclusion(check.conclusion)).completed_at(chrono::Utc::now())
+                b.status(CheckRunStatus::Completed)
+                    .conclusion(conclusion(check.conclusion))
+                    .completed_at(chrono::Utc::now())
             } else {
                 b.status(CheckRunStatus::InProgress)
             };
@@ -188,22 +256,36 @@ impl Forge for GitHub {
                 // Annotations of each update are appended to the run's.
                 let mut b = checks.update_check_run(run_id).output(output(check, batch));
                 if last {
-                    b = b.status(CheckRunStatus::Completed).conclusion(conclusion(check.conclusion)).completed_at(chrono::Utc::now());
+                    b = b
+                        .status(CheckRunStatus::Completed)
+                        .conclusion(conclusion(check.conclusion))
+                        .completed_at(chrono::Utc::now());
                 }
                 b.send().await.map_err(classify)
             })
             .await?;
             requests += 1;
         }
-        Ok(CheckOutcome { id: run.id.0, url: run.html_url.clone(), requests })
+        Ok(CheckOutcome {
+            id: run.id.0,
+            url: run.html_url.clone(),
+            requests,
+        })
     }
 
     async fn upload_sarif(&self, sarif: &str, wait: Duration) -> Result<SarifOutcome, ForgeError> {
-        let encoded = encode_sarif(sarif).map_err(|e| ForgeError::new(UPLOAD_SARIF, ForgeErrorKind::Decode(e.to_string())))?;
+        let encoded = encode_sarif(sarif)
+            .map_err(|e| ForgeError::new(UPLOAD_SARIF, ForgeErrorKind::Decode(e.to_string())))?;
         // base64 is 4/3 of the gzipped size.
         let gz_size = encoded.len() / 4 * 3;
         if gz_size > SARIF_GZIP_LIMIT {
-            return Err(ForgeError::new(UPLOAD_SARIF, ForgeErrorKind::SarifTooLarge { size: gz_size, limit: SARIF_GZIP_LIMIT }));
+            return Err(ForgeError::new(
+                UPLOAD_SARIF,
+                ForgeErrorKind::SarifTooLarge {
+                    size: gz_size,
+                    limit: SARIF_GZIP_LIMIT,
+                },
+            ));
         }
         let body = UploadSarif {
             commit_sha: self.ctx.sarif_sha.clone(),
@@ -214,7 +296,9 @@ impl Forge for GitHub {
             tool_name: Some("sqltest".into()),
             validate: None,
         };
-        let scanning = &self.crab.code_scannings(self.ctx.owner.clone(), self.ctx.repo.clone());
+        let scanning = &self
+            .crab
+            .code_scannings(self.ctx.owner.clone(), self.ctx.repo.clone());
         let body = &body;
         let receipt = with_retry(&self.policy, UPLOAD_SARIF, || async move {
             scanning.upload_sarif(body).await.map_err(classify)
@@ -234,18 +318,30 @@ impl Forge for GitHub {
             if let Some(s) = status {
                 match s.processing_status.as_str() {
                     "complete" => {
-                        return Ok(SarifOutcome { id: receipt.id.clone(), analyses_url: s.analyses_url.map(|u| u.to_string()) });
+                        return Ok(SarifOutcome {
+                            id: receipt.id.clone(),
+                            analyses_url: s.analyses_url.map(|u| u.to_string()),
+                        });
                     }
                     "failed" => {
                         let errors = s.errors.unwrap_or_default().join("; ");
-                        return Err(ForgeError::new(POLL_SARIF, ForgeErrorKind::SarifRejected(errors)));
+                        return Err(ForgeError::new(
+                            POLL_SARIF,
+                            ForgeErrorKind::SarifRejected(errors),
+                        ));
                     }
                     _ => {}
                 }
             }
             let waited = started.elapsed();
             if waited + self.sarif_poll_interval > wait {
-                return Err(ForgeError::new(POLL_SARIF, ForgeErrorKind::SarifPending { id: receipt.id.clone(), waited }));
+                return Err(ForgeError::new(
+                    POLL_SARIF,
+                    ForgeErrorKind::SarifPending {
+                        id: receipt.id.clone(),
+                        waited,
+                    },
+                ));
             }
             tokio::time::sleep(self.sarif_poll_interval).await;
         }
@@ -261,10 +357,14 @@ mod tests {
     fn sarif_is_gzipped_then_base64_encoded() {
         let sarif = r#"{"version":"2.1.0","runs":[]}"#;
         let encoded = encode_sarif(sarif).expect("encode");
-        let gz = base64::engine::general_purpose::STANDARD.decode(encoded).expect("base64");
+        let gz = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("base64");
         assert_eq!(&gz[..2], &[0x1f, 0x8b], "gzip magic");
         let mut text = String::new();
-        flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut text).expect("gunzip");
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut text)
+            .expect("gunzip");
         assert_eq!(text, sarif);
     }
 

@@ -7,20 +7,38 @@
 
 use super::context::GitLabContext;
 use super::forge::{
-    Capabilities, CheckOutcome, CheckReport, CommentOutcome, Forge, ForgeError, ForgeErrorKind, Op, SarifOutcome,
+    Capabilities, CheckOutcome, CheckReport, CommentOutcome, Forge, ForgeError, ForgeErrorKind, Op,
+    SarifOutcome,
 };
-use super::http::{self, AttemptError, RetryPolicy, classify, is_rate_limit, retry_after, with_retry};
+use super::http::{
+    self, AttemptError, RetryPolicy, classify, is_rate_limit, retry_after, with_retry,
+};
 use super::summary::GITLAB_BODY_LIMIT;
-use http::HeaderName;
+use ::http::HeaderName;
 use octocrab::Octocrab;
 use serde::Deserialize;
 use std::time::Duration;
 
-const LIST_NOTES: Op = Op { action: "list the merge request's notes", permission: "api scope (read)" };
-const CREATE_NOTE: Op = Op { action: "create the merge-request note", permission: "api scope" };
-const UPDATE_NOTE: Op = Op { action: "update the merge-request note", permission: "api scope" };
-const NO_MR: Op = Op { action: "comment on the merge request", permission: "api scope" };
-const CHECKS: Op = Op { action: "create a check run", permission: "none" };
+const LIST_NOTES: Op = Op {
+    action: "list the merge request's notes",
+    permission: "api scope (read)",
+};
+const CREATE_NOTE: Op = Op {
+    action: "create the merge-request note",
+    permission: "api scope",
+};
+const UPDATE_NOTE: Op = Op {
+    action: "update the merge-request note",
+    permission: "api scope",
+};
+const NO_MR: Op = Op {
+    action: "comment on the merge request",
+    permission: "api scope",
+};
+const CHECKS: Op = Op {
+    action: "create a check run",
+    permission: "none",
+};
 
 const PER_PAGE: u32 = 100;
 
@@ -62,13 +80,24 @@ fn segment(s: &str) -> String {
 
 impl GitLab {
     /// Builds the client for `ctx.api_url` with the token sent as `PRIVATE-TOKEN`.
-    pub fn new(ctx: GitLabContext, token: &str, policy: RetryPolicy) -> Result<Self, http::ClientError> {
-        let crab = http::client(&ctx.api_url, http::Auth::Header(HeaderName::from_static("private-token"), token), &policy)?;
+    pub fn new(
+        ctx: GitLabContext,
+        token: &str,
+        policy: RetryPolicy,
+    ) -> Result<Self, http::ClientError> {
+        let crab = http::client(
+            &ctx.api_url,
+            http::Auth::Header(HeaderName::from_static("private-token"), token),
+            &policy,
+        )?;
         Ok(GitLab { crab, ctx, policy })
     }
 
     fn notes_path(&self, iid: u64) -> String {
-        format!("/projects/{}/merge_requests/{iid}/notes", segment(&self.ctx.project_id))
+        format!(
+            "/projects/{}/merge_requests/{iid}/notes",
+            segment(&self.ctx.project_id)
+        )
     }
 
     /// One request; an error status becomes an [`AttemptError`] with GitLab's message.
@@ -77,7 +106,7 @@ impl GitLab {
         method: Method,
         uri: &str,
         body: Option<&serde_json::Value>,
-    ) -> Result<(http::HeaderMap, String), AttemptError> {
+    ) -> Result<(::http::HeaderMap, String), AttemptError> {
         let response = match method {
             Method::Get => self.crab._get(uri).await,
             Method::Post => self.crab._post(uri, body).await,
@@ -94,10 +123,22 @@ impl GitLab {
         let message = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| {
-                let pick = |k: &str| v.get(k).map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned));
-                pick("message").or_else(|| pick("error_description")).or_else(|| pick("error"))
+                let pick = |k: &str| {
+                    v.get(k)
+                        .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned))
+                };
+                pick("message")
+                    .or_else(|| pick("error_description"))
+                    .or_else(|| pick("error"))
             })
-            .unwrap_or_else(|| text.lines().next().unwrap_or("").chars().take(200).collect());
+            .unwrap_or_else(|| {
+                text.lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(200)
+                    .collect()
+            });
         Err(AttemptError::Status {
             status,
             retry_after: retry_after(&headers),
@@ -109,15 +150,27 @@ impl GitLab {
     async fn find_note(&self, iid: u64, marker: &str) -> Result<Option<u64>, ForgeError> {
         let mut page = 1u32;
         loop {
-            let uri = format!("{}?per_page={PER_PAGE}&sort=asc&order_by=created_at&page={page}", self.notes_path(iid));
-            let (headers, text) = with_retry(&self.policy, LIST_NOTES, || self.send(Method::Get, &uri, None)).await?;
+            let uri = format!(
+                "{}?per_page={PER_PAGE}&sort=asc&order_by=created_at&page={page}",
+                self.notes_path(iid)
+            );
+            let (headers, text) = with_retry(&self.policy, LIST_NOTES, || {
+                self.send(Method::Get, &uri, None)
+            })
+            .await?;
             let notes: Vec<Note> = serde_json::from_str(&text)
                 .map_err(|e| ForgeError::new(LIST_NOTES, ForgeErrorKind::Decode(e.to_string())))?;
-            if let Some(n) = notes.iter().find(|n| !n.system && n.body.trim_start().starts_with(marker)) {
+            if let Some(n) = notes
+                .iter()
+                .find(|n| !n.system && n.body.trim_start().starts_with(marker))
+            {
                 return Ok(Some(n.id));
             }
             // `x-next-page` is empty on the last page.
-            let next = headers.get("x-next-page").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u32>().ok());
+            let next = headers
+                .get("x-next-page")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u32>().ok());
             match next {
                 Some(n) if n > page && !notes.is_empty() => page = n,
                 _ => return Ok(None),
@@ -132,34 +185,68 @@ impl Forge for GitLab {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { check_runs: false, sarif: false, comment_limit: GITLAB_BODY_LIMIT }
+        Capabilities {
+            check_runs: false,
+            sarif: false,
+            comment_limit: GITLAB_BODY_LIMIT,
+        }
     }
 
-    async fn upsert_comment(&self, marker: &str, body: &str) -> Result<CommentOutcome, ForgeError> {
-        let iid = self
-            .ctx
-            .merge_request_iid
-            .ok_or_else(|| ForgeError::new(NO_MR, ForgeErrorKind::Unsupported("a pipeline outside a merge request")))?;
+    async fn upsert_comment(
+        &self,
+        marker: &str,
+        body: &str,
+        create: bool,
+    ) -> Result<Option<CommentOutcome>, ForgeError> {
+        let iid = self.ctx.merge_request_iid.ok_or_else(|| {
+            ForgeError::new(
+                NO_MR,
+                ForgeErrorKind::Unsupported("a pipeline outside a merge request"),
+            )
+        })?;
         let payload = serde_json::json!({ "body": body });
         let (op, method, uri) = match self.find_note(iid, marker).await? {
-            Some(id) => (UPDATE_NOTE, Method::Put, format!("{}/{id}", self.notes_path(iid))),
+            Some(id) => (
+                UPDATE_NOTE,
+                Method::Put,
+                format!("{}/{id}", self.notes_path(iid)),
+            ),
+            None if !create => return Ok(None),
             None => (CREATE_NOTE, Method::Post, self.notes_path(iid)),
         };
-        let (_, text) = with_retry(&self.policy, op, || self.send(method, &uri, Some(&payload))).await?;
-        let note: Note = serde_json::from_str(&text).map_err(|e| ForgeError::new(op, ForgeErrorKind::Decode(e.to_string())))?;
-        Ok(match method {
-            Method::Put => CommentOutcome::Updated { id: note.id, url: None },
-            Method::Post | Method::Get => CommentOutcome::Created { id: note.id, url: None },
-        })
+        let (_, text) =
+            with_retry(&self.policy, op, || self.send(method, &uri, Some(&payload))).await?;
+        let note: Note = serde_json::from_str(&text)
+            .map_err(|e| ForgeError::new(op, ForgeErrorKind::Decode(e.to_string())))?;
+        Ok(Some(match method {
+            Method::Put => CommentOutcome::Updated {
+                id: note.id,
+                url: None,
+            },
+            Method::Post | Method::Get => CommentOutcome::Created {
+                id: note.id,
+                url: None,
+            },
+        }))
     }
 
     async fn publish_check(&self, _check: &CheckReport) -> Result<CheckOutcome, ForgeError> {
-        Err(ForgeError::new(CHECKS, ForgeErrorKind::Unsupported("GitLab")))
+        Err(ForgeError::new(
+            CHECKS,
+            ForgeErrorKind::Unsupported("GitLab"),
+        ))
     }
 
-    async fn upload_sarif(&self, _sarif: &str, _wait: Duration) -> Result<SarifOutcome, ForgeError> {
+    async fn upload_sarif(
+        &self,
+        _sarif: &str,
+        _wait: Duration,
+    ) -> Result<SarifOutcome, ForgeError> {
         Err(ForgeError::new(
-            Op { action: "upload SARIF", permission: "none" },
+            Op {
+                action: "upload SARIF",
+                permission: "none",
+            },
             ForgeErrorKind::Unsupported("GitLab (use `artifacts:reports:codequality` or `sarif`)"),
         ))
     }

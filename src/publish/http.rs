@@ -38,7 +38,12 @@ impl Default for RetryPolicy {
 #[derive(Debug)]
 pub enum AttemptError {
     /// An HTTP error status, with what the headers say about waiting.
-    Status { status: u16, message: String, retry_after: Option<Duration>, rate_limited: bool },
+    Status {
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+        rate_limited: bool,
+    },
     Timeout,
     Transport(String),
     Decode(String),
@@ -47,9 +52,11 @@ pub enum AttemptError {
 impl AttemptError {
     fn retryable(&self) -> bool {
         match self {
-            AttemptError::Status { status, rate_limited, .. } => {
-                *status >= 500 || *status == 429 || *rate_limited
-            }
+            AttemptError::Status {
+                status,
+                rate_limited,
+                ..
+            } => *status >= 500 || *status == 429 || *rate_limited,
             AttemptError::Timeout | AttemptError::Transport(_) => true,
             AttemptError::Decode(_) => false,
         }
@@ -58,10 +65,19 @@ impl AttemptError {
     /// The final error, naming the permission when the token was refused.
     fn into_forge(self, op: Op, timeout: Duration) -> ForgeError {
         let kind = match self {
-            AttemptError::Status { status: status @ (401 | 403), message, rate_limited: false, .. } => {
-                ForgeErrorKind::Forbidden { status, permission: op.permission, message }
-            }
-            AttemptError::Status { status, message, .. } => ForgeErrorKind::Status { status, message },
+            AttemptError::Status {
+                status: status @ (401 | 403),
+                message,
+                rate_limited: false,
+                ..
+            } => ForgeErrorKind::Forbidden {
+                status,
+                permission: op.permission,
+                message,
+            },
+            AttemptError::Status {
+                status, message, ..
+            } => ForgeErrorKind::Status { status, message },
             AttemptError::Timeout => ForgeErrorKind::Timeout(timeout),
             AttemptError::Transport(m) => ForgeErrorKind::Transport(m),
             AttemptError::Decode(m) => ForgeErrorKind::Decode(m),
@@ -72,7 +88,12 @@ impl AttemptError {
 
 /// Reads `Retry-After` (seconds) or, when the rate limit is used up, `x-ratelimit-reset`.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let num = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let num = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<i64>().ok())
+    };
     if let Some(secs) = num("retry-after") {
         return Some(Duration::from_secs(secs.max(0) as u64));
     }
@@ -89,7 +110,9 @@ pub fn is_rate_limit(status: u16, headers: &HeaderMap, message: &str) -> bool {
     status == 429
         || (status == 403
             && (headers.contains_key("retry-after")
-                || headers.get("x-ratelimit-remaining").is_some_and(|v| v.as_bytes() == b"0")
+                || headers
+                    .get("x-ratelimit-remaining")
+                    .is_some_and(|v| v.as_bytes() == b"0")
                 || message.to_ascii_lowercase().contains("rate limit")))
 }
 
@@ -126,7 +149,11 @@ fn first_line(s: &str) -> String {
 ///
 /// Creating a comment or check run is retried too: GitHub and GitLab answer 5xx before
 /// writing far more often than after, and a rare duplicate beats a missing report.
-pub async fn with_retry<T, F, Fut>(policy: &RetryPolicy, op: Op, mut attempt: F) -> Result<T, ForgeError>
+pub async fn with_retry<T, F, Fut>(
+    policy: &RetryPolicy,
+    op: Op,
+    mut attempt: F,
+) -> Result<T, ForgeError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AttemptError>>,
@@ -151,7 +178,9 @@ where
             AttemptError::Timeout | AttemptError::Transport(_) | AttemptError::Decode(_) => None,
         };
         let delay = match asked {
-            Some(d) if d > policy.max_delay => return Err(err.into_forge(op, policy.request_timeout)),
+            Some(d) if d > policy.max_delay => {
+                return Err(err.into_forge(op, policy.request_timeout));
+            }
             Some(d) => d,
             None => backoff(policy, n),
         };
@@ -161,7 +190,9 @@ where
 
 fn backoff(policy: &RetryPolicy, retry: u32) -> Duration {
     use rand::Rng;
-    let exp = policy.base_delay.saturating_mul(1u32 << (retry - 1).min(16));
+    let exp = policy
+        .base_delay
+        .saturating_mul(1u32 << (retry - 1).min(16));
     let jitter = rand::rng().random_range(0.0..0.25);
     exp.mul_f64(1.0 + jitter).min(policy.max_delay)
 }
@@ -187,8 +218,14 @@ pub enum Auth<'a> {
 
 /// Builds the one client of a run: base URL (keeping a path prefix such as `/api/v3` or
 /// `/api/v4`), authentication, connect and read timeouts, and no retry layer of its own.
-pub fn client(base_url: &str, auth: Auth<'_>, policy: &RetryPolicy) -> Result<Octocrab, ClientError> {
-    let bad_url = || ClientError::BadUrl { url: base_url.to_owned() };
+pub fn client(
+    base_url: &str,
+    auth: Auth<'_>,
+    policy: &RetryPolicy,
+) -> Result<Octocrab, ClientError> {
+    let bad_url = || ClientError::BadUrl {
+        url: base_url.to_owned(),
+    };
     let base = base_url.trim_end_matches('/');
     if !(base.starts_with("https://") || base.starts_with("http://")) {
         return Err(bad_url());
@@ -200,10 +237,16 @@ pub fn client(base_url: &str, auth: Auth<'_>, policy: &RetryPolicy) -> Result<Oc
         .set_connect_timeout(Some(policy.request_timeout))
         .set_read_timeout(Some(policy.request_timeout))
         .set_write_timeout(Some(policy.request_timeout))
-        .add_header(http::header::USER_AGENT, format!("sqltest/{}", env!("CARGO_PKG_VERSION")));
+        .add_header(
+            http::header::USER_AGENT,
+            format!("sqltest/{}", env!("CARGO_PKG_VERSION")),
+        );
     let builder = match auth {
         Auth::Bearer(token) => builder
-            .add_header(HeaderName::from_static("x-github-api-version"), "2022-11-28".into())
+            .add_header(
+                HeaderName::from_static("x-github-api-version"),
+                "2022-11-28".into(),
+            )
             .personal_token(token.to_owned()),
         Auth::Header(name, token) => {
             if http::HeaderValue::from_str(token).is_err() {
@@ -212,7 +255,9 @@ pub fn client(base_url: &str, auth: Auth<'_>, policy: &RetryPolicy) -> Result<Oc
             builder.add_header(name, token.to_owned())
         }
     };
-    builder.build().map_err(|e| ClientError::Build(first_line(&e.to_string())))
+    builder
+        .build()
+        .map_err(|e| ClientError::Build(first_line(&e.to_string())))
 }
 
 #[cfg(test)]
@@ -220,7 +265,10 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    const OP: Op = Op { action: "do the thing", permission: "things: write" };
+    const OP: Op = Op {
+        action: "do the thing",
+        permission: "things: write",
+    };
 
     fn fast() -> RetryPolicy {
         RetryPolicy {
@@ -232,14 +280,23 @@ mod tests {
     }
 
     fn status(status: u16, rate_limited: bool) -> AttemptError {
-        AttemptError::Status { status, message: "nope".into(), retry_after: None, rate_limited }
+        AttemptError::Status {
+            status,
+            message: "nope".into(),
+            retry_after: None,
+            rate_limited,
+        }
     }
 
     #[tokio::test]
     async fn server_errors_are_retried_until_success() {
         let calls = AtomicU32::new(0);
         let r = with_retry(&fast(), OP, || async {
-            if calls.fetch_add(1, Ordering::SeqCst) < 2 { Err(status(502, false)) } else { Ok(7) }
+            if calls.fetch_add(1, Ordering::SeqCst) < 2 {
+                Err(status(502, false))
+            } else {
+                Ok(7)
+            }
         })
         .await;
         assert_eq!(r.expect("third attempt succeeds"), 7);
@@ -271,7 +328,10 @@ mod tests {
         .await;
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         let err = r.expect_err("gives up");
-        assert!(matches!(err.kind, ForgeErrorKind::Status { status: 403, .. }), "{err}");
+        assert!(
+            matches!(err.kind, ForgeErrorKind::Status { status: 403, .. }),
+            "{err}"
+        );
     }
 
     #[tokio::test]
@@ -298,7 +358,10 @@ mod tests {
             Ok(())
         })
         .await;
-        assert!(matches!(r.expect_err("times out").kind, ForgeErrorKind::Timeout(_)));
+        assert!(matches!(
+            r.expect_err("times out").kind,
+            ForgeErrorKind::Timeout(_)
+        ));
     }
 
     #[test]
@@ -308,22 +371,46 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
         assert!(is_rate_limit(403, &h, "whatever"));
         let mut h = HeaderMap::new();
-        assert!(!is_rate_limit(403, &h, "Resource not accessible by integration"));
-        assert!(is_rate_limit(403, &h, "You have exceeded a secondary rate limit."));
+        assert!(!is_rate_limit(
+            403,
+            &h,
+            "Resource not accessible by integration"
+        ));
+        assert!(is_rate_limit(
+            403,
+            &h,
+            "You have exceeded a secondary rate limit."
+        ));
         h.insert("x-ratelimit-remaining", "0".parse().expect("header"));
         let reset = chrono::Utc::now().timestamp() + 30;
-        h.insert("x-ratelimit-reset", reset.to_string().parse().expect("header"));
+        h.insert(
+            "x-ratelimit-reset",
+            reset.to_string().parse().expect("header"),
+        );
         let wait = retry_after(&h).expect("reset");
-        assert!(wait <= Duration::from_secs(30) && wait >= Duration::from_secs(28), "{wait:?}");
+        assert!(
+            wait <= Duration::from_secs(30) && wait >= Duration::from_secs(28),
+            "{wait:?}"
+        );
     }
 
     #[test]
     fn backoff_doubles_and_is_capped() {
-        let p = RetryPolicy { base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(350), ..fast() };
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(350),
+            ..fast()
+        };
         let first = backoff(&p, 1);
         let second = backoff(&p, 2);
-        assert!(first >= Duration::from_millis(100) && first < Duration::from_millis(126), "{first:?}");
-        assert!(second >= Duration::from_millis(200) && second < Duration::from_millis(251), "{second:?}");
+        assert!(
+            first >= Duration::from_millis(100) && first < Duration::from_millis(126),
+            "{first:?}"
+        );
+        assert!(
+            second >= Duration::from_millis(200) && second < Duration::from_millis(251),
+            "{second:?}"
+        );
         assert_eq!(backoff(&p, 6), Duration::from_millis(350));
     }
 }

@@ -17,20 +17,32 @@ pub const GITLAB_BODY_LIMIT: usize = 999_000;
 /// The hidden first line of a sticky comment. It names the project directory so that two
 /// projects in one repository keep two comments.
 pub fn marker(project_prefix: &Utf8Path) -> String {
-    let key = if project_prefix.as_str().is_empty() { "." } else { project_prefix.as_str() };
+    let key = if project_prefix.as_str().is_empty() {
+        "."
+    } else {
+        project_prefix.as_str()
+    };
     // `--` may not appear inside an HTML comment.
-    format!("<!-- sqltest:summary project={} -->", key.replace("--", "%2D%2D"))
+    format!(
+        "<!-- sqltest:summary project={} -->",
+        key.replace("--", "%2D%2D")
+    )
 }
 
 /// The check run's name: `sqltest`, or `sqltest (db)` for a project in a subfolder.
 pub fn check_name(base: &str, project_prefix: &Utf8Path) -> String {
-    if project_prefix.as_str().is_empty() { base.to_owned() } else { format!("{base} ({project_prefix})") }
+    if project_prefix.as_str().is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base} ({project_prefix})")
+    }
 }
 
 /// "2 failed, 31 passed, 1 skipped" over migrations, tests and checks.
 pub fn headline(results: &RunResults) -> String {
     let s = results.summary();
-    let sum = |f: fn(&crate::results::Counts) -> usize| f(&s.migrations) + f(&s.tests) + f(&s.checks);
+    let sum =
+        |f: fn(&crate::results::Counts) -> usize| f(&s.migrations) + f(&s.tests) + f(&s.checks);
     let mut parts = Vec::new();
     for (n, word) in [
         (sum(|c| c.failed), "failed"),
@@ -45,7 +57,11 @@ pub fn headline(results: &RunResults) -> String {
     if !results.errors.is_empty() {
         parts.push(format!("{} infrastructure error(s)", results.errors.len()));
     }
-    if parts.is_empty() { "nothing ran".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "nothing ran".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// The severity as users write it in specs.
@@ -74,34 +90,82 @@ fn inline(text: &str) -> String {
 pub fn render_markdown(results: &RunResults, failed: bool, project_prefix: &Utf8Path) -> String {
     let mut md = String::new();
     let icon = if failed { "❌" } else { "✅" };
-    let project = if project_prefix.as_str().is_empty() { String::new() } else { format!(" — `{project_prefix}`") };
+    let project = if project_prefix.as_str().is_empty() {
+        String::new()
+    } else {
+        format!(" — `{project_prefix}`")
+    };
     let _ = writeln!(md, "### {icon} sqltest{project}: {}\n", headline(results));
     let s = results.summary();
     md.push_str("| | passed | failed | skipped | errors |\n|---|---:|---:|---:|---:|\n");
-    for (name, c) in [("migrations", s.migrations), ("tests", s.tests), ("checks", s.checks)] {
-        let _ = writeln!(md, "| {name} | {} | {} | {} | {} |", c.passed, c.failed, c.skipped, c.errors);
+    for (name, c) in [
+        ("migrations", s.migrations),
+        ("tests", s.tests),
+        ("checks", s.checks),
+    ] {
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} | {} | {} |",
+            c.passed, c.failed, c.skipped, c.errors
+        );
     }
     let at = |path: &Utf8Path, line: u32| -> String {
-        let full = if project_prefix.as_str().is_empty() { path.to_owned() } else { project_prefix.join(path) };
+        let full = if project_prefix.as_str().is_empty() {
+            path.to_owned()
+        } else {
+            project_prefix.join(path)
+        };
         format!("`{full}:{line}`")
     };
     let mut items = Vec::new();
-    for m in results.migrations.iter().filter(|m| matches!(m.status, Status::Failed | Status::Error)) {
+    for m in results
+        .migrations
+        .iter()
+        .filter(|m| matches!(m.status, Status::Failed | Status::Error))
+    {
         let (msg, line) = match &m.error {
-            Some(e) => (e.message.as_str(), e.location.as_ref().map_or(1, |l| l.line)),
+            Some(e) => (
+                e.message.as_str(),
+                e.location.as_ref().map_or(1, |l| l.line),
+            ),
             None => ("failed", 1),
         };
-        items.push((format!("migration {}", at(&m.path, line)), msg.to_owned(), None));
+        items.push((
+            format!("migration {}", at(&m.path, line)),
+            msg.to_owned(),
+            None,
+        ));
     }
-    for t in results.tests.iter().filter(|t| matches!(t.status, Status::Failed | Status::Error)) {
+    for t in results
+        .tests
+        .iter()
+        .filter(|t| matches!(t.status, Status::Failed | Status::Error))
+    {
         let (msg, details) = match &t.failure {
             Some(f) => (f.message.clone(), f.details.clone()),
             None => ("failed".into(), None),
         };
-        items.push((format!("test **{}** {}", inline(&t.name), at(&t.location.path, t.location.line)), msg, details));
+        items.push((
+            format!(
+                "test **{}** {}",
+                inline(&t.name),
+                at(&t.location.path, t.location.line)
+            ),
+            msg,
+            details,
+        ));
     }
-    for c in results.checks.iter().filter(|c| matches!(c.status, Status::Failed | Status::Error)) {
-        let label = format!("{} check `{}` {}", severity_word(c.severity), inline(&c.id).replace('`', ""), at(&c.location.path, c.location.line));
+    for c in results
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Failed | Status::Error))
+    {
+        let label = format!(
+            "{} check `{}` {}",
+            severity_word(c.severity),
+            inline(&c.id).replace('`', ""),
+            at(&c.location.path, c.location.line)
+        );
         items.push((label, c.message.clone(), None));
     }
     if !items.is_empty() {
@@ -110,7 +174,11 @@ pub fn render_markdown(results: &RunResults, failed: bool, project_prefix: &Utf8
             let _ = writeln!(md, "- {label}: {}", inline(&msg));
             if let Some(d) = details {
                 let fence = if d.contains("```") { "````" } else { "```" };
-                let _ = writeln!(md, "  <details><summary>details</summary>\n\n{fence}text\n{}\n{fence}\n  </details>", d.trim_end());
+                let _ = writeln!(
+                    md,
+                    "  <details><summary>details</summary>\n\n{fence}text\n{}\n{fence}\n  </details>",
+                    d.trim_end()
+                );
             }
         }
     }
@@ -121,7 +189,8 @@ pub fn render_markdown(results: &RunResults, failed: bool, project_prefix: &Utf8
 }
 
 /// The note appended when a body was cut.
-pub const TRUNCATED_NOTE: &str = "\n\n_… truncated: the full report is in the job summary and the report artifacts._\n";
+pub const TRUNCATED_NOTE: &str =
+    "\n\n_… truncated: the full report is in the job summary and the report artifacts._\n";
 
 /// Cuts `text` at a line boundary so that, with [`TRUNCATED_NOTE`] and any closing of an open
 /// code fence or `<details>`, it fits in `max_bytes`. Text that fits is returned unchanged.
@@ -140,14 +209,28 @@ pub fn cap_markdown(text: &str, max_bytes: usize) -> String {
         None => &text[..cut],
     };
     let mut out = kept.to_owned();
-    let fences = kept.lines().filter(|l| l.trim_start().starts_with("```")).count();
+    let fences = kept
+        .lines()
+        .filter(|l| l.trim_start().starts_with("```"))
+        .count();
     if fences % 2 == 1 {
-        let open = kept.lines().rev().find(|l| l.trim_start().starts_with("```")).unwrap_or("```");
-        let ticks: String = open.trim_start().chars().take_while(|&c| c == '`').collect();
+        let open = kept
+            .lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with("```"))
+            .unwrap_or("```");
+        let ticks: String = open
+            .trim_start()
+            .chars()
+            .take_while(|&c| c == '`')
+            .collect();
         out.push('\n');
         out.push_str(&ticks);
     }
-    let open_details = kept.matches("<details>").count().saturating_sub(kept.matches("</details>").count());
+    let open_details = kept
+        .matches("<details>")
+        .count()
+        .saturating_sub(kept.matches("</details>").count());
     for _ in 0..open_details {
         out.push_str("\n</details>");
     }
@@ -161,9 +244,16 @@ mod tests {
 
     #[test]
     fn markers_differ_per_project_and_stay_valid_html_comments() {
-        assert_eq!(marker(Utf8Path::new("")), "<!-- sqltest:summary project=. -->");
+        assert_eq!(
+            marker(Utf8Path::new("")),
+            "<!-- sqltest:summary project=. -->"
+        );
         assert_ne!(marker("db".into()), marker("other/db".into()));
-        assert!(!marker("a--b".into())["<!--".len()..].trim_end_matches("-->").contains("--"));
+        assert!(
+            !marker("a--b".into())["<!--".len()..]
+                .trim_end_matches("-->")
+                .contains("--")
+        );
         assert_eq!(check_name("sqltest", "".into()), "sqltest");
         assert_eq!(check_name("sqltest", "db".into()), "sqltest (db)");
     }
