@@ -11,6 +11,8 @@ pub struct Op {
     pub action: &'static str,
     /// The token permission this needs, as the platform names it: `pull-requests: write`.
     pub permission: &'static str,
+    /// What to do about a refusal, appended to the message (starts with `; ` when set).
+    pub hint: &'static str,
 }
 
 /// Why a forge request failed.

@@ -26,35 +26,47 @@ use std::time::{Duration, Instant};
 const LIST_COMMENTS: Op = Op {
     action: "list the pull request's comments",
     permission: "pull-requests: read",
+    hint: FORK_HINT,
 };
 const CREATE_COMMENT: Op = Op {
     action: "create the pull-request comment",
     permission: "pull-requests: write",
+    hint: FORK_HINT,
 };
 const UPDATE_COMMENT: Op = Op {
     action: "update the pull-request comment",
     permission: "pull-requests: write",
+    hint: FORK_HINT,
 };
 const CREATE_CHECK: Op = Op {
     action: "create the check run",
     permission: "checks: write",
+    hint: FORK_HINT,
 };
 const UPDATE_CHECK: Op = Op {
     action: "add annotations to the check run",
     permission: "checks: write",
+    hint: FORK_HINT,
 };
 const UPLOAD_SARIF: Op = Op {
     action: "upload SARIF to code scanning",
     permission: "security-events: write",
+    hint: FORK_HINT,
 };
 const POLL_SARIF: Op = Op {
     action: "read the SARIF processing status",
     permission: "security-events: read",
+    hint: FORK_HINT,
 };
 const NO_PR: Op = Op {
     action: "comment on the pull request",
     permission: "pull-requests: write",
+    hint: FORK_HINT,
 };
+
+/// Why a `GITHUB_TOKEN` is refused most often.
+const FORK_HINT: &str = "; a pull request from a fork only gets a read-only token: publish from a `workflow_run` job \
+                         (see the README), or grant the permission in the workflow's `permissions:`";
 
 /// Code scanning rejects SARIF files over 10 MB once gzipped.
 pub const SARIF_GZIP_LIMIT: usize = 10 * 1024 * 1024;

@@ -22,25 +22,34 @@ use std::time::Duration;
 const LIST_NOTES: Op = Op {
     action: "list the merge request's notes",
     permission: "api scope (read)",
+    hint: TOKEN_HINT,
 };
 const CREATE_NOTE: Op = Op {
     action: "create the merge-request note",
     permission: "api scope",
+    hint: TOKEN_HINT,
 };
 const UPDATE_NOTE: Op = Op {
     action: "update the merge-request note",
     permission: "api scope",
+    hint: TOKEN_HINT,
 };
 const NO_MR: Op = Op {
     action: "comment on the merge request",
     permission: "api scope",
+    hint: TOKEN_HINT,
 };
 const CHECKS: Op = Op {
     action: "create a check run",
     permission: "none",
+    hint: TOKEN_HINT,
 };
 
 const PER_PAGE: u32 = 100;
+
+/// Why a GitLab token is refused most often.
+const TOKEN_HINT: &str = "; use a project or group access token with `api` scope in SQLTEST_GITLAB_TOKEN \
+                          (CI_JOB_TOKEN cannot write notes)";
 
 /// One note as the Notes API returns it (only the fields we read).
 #[derive(Debug, Deserialize)]
@@ -246,6 +255,7 @@ impl Forge for GitLab {
             Op {
                 action: "upload SARIF",
                 permission: "none",
+                hint: "",
             },
             ForgeErrorKind::Unsupported("GitLab (use `artifacts:reports:codequality` or `sarif`)"),
         ))

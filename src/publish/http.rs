@@ -236,11 +236,7 @@ pub fn client(
         .add_retry_config(RetryConfig::None)
         .set_connect_timeout(Some(policy.request_timeout))
         .set_read_timeout(Some(policy.request_timeout))
-        .set_write_timeout(Some(policy.request_timeout))
-        .add_header(
-            http::header::USER_AGENT,
-            format!("sqltest/{}", env!("CARGO_PKG_VERSION")),
-        );
+        .set_write_timeout(Some(policy.request_timeout));
     let builder = match auth {
         Auth::Bearer(token) => builder
             .add_header(
@@ -268,6 +264,7 @@ mod tests {
     const OP: Op = Op {
         action: "do the thing",
         permission: "things: write",
+        hint: "",
     };
 
     fn fast() -> RetryPolicy {

@@ -14,7 +14,9 @@ pub mod options;
 pub mod publisher;
 pub mod summary;
 
-pub use command::{PublishArgs, Tuning, publish_command, publish_results, strict_exit};
+pub use command::{
+    PublishArgs, Tuning, publish_command, publish_command_with, publish_results, strict_exit,
+};
 pub use forge::{Forge, ForgeError, ForgeErrorKind};
 pub use options::{ForgeOptions, PublishOptions, Token};
 pub use publisher::{CommentMode, PublishReport, PublishSettings, publish};
