@@ -11,6 +11,7 @@ pub mod backend;
 pub mod cli;
 pub mod dialect;
 pub mod exec;
+pub mod hook;
 pub mod location;
 pub mod migrate;
 pub mod plan;
