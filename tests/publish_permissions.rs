@@ -26,6 +26,7 @@ struct Run {
     out: String,
     err: String,
     summary: String,
+    outputs: String,
 }
 
 async fn run_publish(server: &MockServer, extra: &[&str]) -> Run {
@@ -37,9 +38,12 @@ async fn run_publish(server: &MockServer, extra: &[&str]) -> Run {
     let event = root.join("event.json");
     std::fs::write(&event, PR_EVENT).expect("write event");
     let summary = root.join("summary.md");
-    let env: HashMap<String, String> = github_env(&server.uri(), event.as_str(), summary.as_str())
-        .into_iter()
-        .collect();
+    let outputs = root.join("outputs.txt");
+    let mut env: HashMap<String, String> =
+        github_env(&server.uri(), event.as_str(), summary.as_str())
+            .into_iter()
+            .collect();
+    env.insert("GITHUB_OUTPUT".into(), outputs.to_string());
     let mut argv = vec![
         "publish",
         "--from",
@@ -57,6 +61,7 @@ async fn run_publish(server: &MockServer, extra: &[&str]) -> Run {
         out: String::from_utf8(out).expect("utf8"),
         err: String::from_utf8(err).expect("utf8"),
         summary: std::fs::read_to_string(&summary).unwrap_or_default(),
+        outputs: std::fs::read_to_string(&outputs).unwrap_or_default(),
     }
 }
 
@@ -115,6 +120,10 @@ async fn a_read_only_token_warns_names_the_permissions_and_falls_back() {
             .contains("::warning file=db/sqltest/orders.yaml,line=40"),
         "{}",
         run.out
+    );
+    assert_eq!(
+        run.outputs, "conclusion=failure\npassed=2\nfailed=3\n",
+        "step outputs for action.yml"
     );
     assert_no_leak(&run.out, TOKEN);
     assert_no_leak(&run.err, TOKEN);

@@ -77,6 +77,21 @@ fn append_step_summary(path: &Utf8Path, markdown: &str) -> Result<(), String> {
     writeln!(file, "{text}").map_err(|e| format!("write the job summary {path}: {e}"))
 }
 
+/// Step outputs for the action: `conclusion`, `passed`, `failed` (migrations, tests, checks).
+fn append_outputs(path: &Utf8Path, results: &RunResults, failed: bool) -> Result<(), String> {
+    let s = results.summary();
+    let passed = s.migrations.passed + s.tests.passed + s.checks.passed;
+    let failures = s.migrations.failed + s.tests.failed + s.checks.failed;
+    let conclusion = if failed { "failure" } else { "success" };
+    let text = format!("conclusion={conclusion}\npassed={passed}\nfailed={failures}\n");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| format!("write the step outputs {path}: {e}"))
+}
+
 /// Publishes `results` where the environment says the run is (GitHub Actions or GitLab CI).
 /// Nothing here fails the run: problems come back as warnings in the report (already printed
 /// to `err`); under `--publish-strict` the caller turns them into exit code 3 with
@@ -135,6 +150,11 @@ async fn publish_inner(
     let settings = settings(opts);
     match platform {
         Platform::GitHub(ctx) => {
+            if let Some(path) = env("GITHUB_OUTPUT") {
+                if let Err(e) = append_outputs(Utf8Path::new(&path), results, failed) {
+                    report.warnings.push(e);
+                }
+            }
             // The job summary needs no token: it is written whatever happens to the API calls.
             if let Some(path) = &ctx.step_summary {
                 match append_step_summary(path, &markdown) {
