@@ -84,7 +84,9 @@ pub fn convert_error(err: sqlx::Error) -> ExecError {
 /// column: x`) but the driver does not expose `sqlite3_error_offset`; we find the token in
 /// the statement so errors point at it like PostgreSQL's do. Only a whole-word match counts.
 fn with_position(err: ExecError, sql: &str) -> ExecError {
-    let ExecError::Sql(mut e) = err else { return err };
+    let ExecError::Sql(mut e) = err else {
+        return err;
+    };
     if e.position.is_none()
         && let Some(token) = offending_token(&e.message)
         && let Some(byte) = find_word(sql, token)
@@ -271,10 +273,22 @@ mod tests {
 
     #[test]
     fn sqlite_errors_point_at_the_token_they_name() {
-        assert_eq!(position("near \"items\": syntax error", "select name form items"), Some(18));
-        assert_eq!(position("no such column: skuu", "create index i on items (lower(skuu))"), Some(32));
+        assert_eq!(
+            position("near \"items\": syntax error", "select name form items"),
+            Some(18)
+        );
+        assert_eq!(
+            position(
+                "no such column: skuu",
+                "create index i on items (lower(skuu))"
+            ),
+            Some(32)
+        );
         // Whole words only: `sku` inside `skuu` is not the token.
-        assert_eq!(position("no such column: sku", "select skuu, x.sku from x"), Some(16));
+        assert_eq!(
+            position("no such column: sku", "select skuu, x.sku from x"),
+            Some(16)
+        );
         assert_eq!(position("database is locked", "select 1"), None);
     }
 }
