@@ -1,0 +1,1 @@
+build_mariadb() { die "mariadb: not yet"; }
