@@ -276,10 +276,12 @@ INDEX_READY=0
 
 apt_index_opts() {
 	local d=$WORK_DIR/apt-index
+	# Only the Packages indexes are needed; a kept binary cache makes repeated queries instant.
 	printf '%s\n' -o "Dir::Etc::sourcelist=$d/sources.list" -o "Dir::Etc::sourceparts=$d/empty" \
 		-o "Dir::Etc::preferences=$d/empty/none" -o "Dir::Etc::preferencesparts=$d/empty" \
-		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" \
-		-o "Dir::Cache::pkgcache=$d/cache/pkgcache.bin" -o "Dir::Cache::srcpkgcache=$d/cache/srcpkgcache.bin" -o "Dir::State::status=$d/status" \
+		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status" -o "Dir::Cache=$d/cache" \
+		-o "Dir::Cache::pkgcache=$d/cache/pkgcache.bin" -o "Dir::Cache::srcpkgcache=" \
+		-o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false" \
 		-o "APT::Architecture=$ARCH" -o "APT::Architectures=$ARCH"
 }
 
@@ -403,11 +405,14 @@ remove_rootfs() {
 	rm -rf --one-file-system "$ROOTFS"
 }
 
+# The build log of the image being built, once a build has started.
+CURRENT_LOG=""
+
 on_exit() {
 	local status=$?
 	unmount_rootfs
-	if ((status != 0)); then
-		printf 'error: build failed (exit %d); logs are in %s\n' "$status" "$WORK_DIR" >&2
+	if ((status != 0)) && [[ -n $CURRENT_LOG ]]; then
+		printf 'error: build failed (exit %d); log: %s\n' "$status" "$CURRENT_LOG" >&2
 	fi
 	if ((!KEEP_WORK)); then
 		remove_rootfs
@@ -442,6 +447,7 @@ in_root() {
 bootstrap_rootfs() {
 	ROOTFS=$1
 	local suite=$2 log=$3
+	CURRENT_LOG=$log
 	remove_rootfs
 	mkdir -p "$(dirname "$ROOTFS")"
 	step "debootstrap --variant=minbase $suite (a few minutes; log: $log)"
@@ -582,6 +588,13 @@ $(indent 11 <<<"$offer")
 
 build_postgres() {
 	local t0=$SECONDS
+	# A version asked for by number whose main tags exist needs no package index (nor network).
+	if [[ -n $PG_MAJOR_WANTED ]] && ((!FORCE)) && image_exists "postgres:$PG_MAJOR_WANTED-alpine" &&
+		image_exists "postgres:$PG_MAJOR_WANTED"; then
+		step "postgres:$PG_MAJOR_WANTED-alpine and postgres:$PG_MAJOR_WANTED are present; nothing to build (use --force to rebuild)"
+		BUILT+=("postgres:$PG_MAJOR_WANTED-alpine" "postgres:$PG_MAJOR_WANTED")
+		return 0
+	fi
 	choose_postgres
 	local major=$PG_MAJOR suite=$PG_SUITE
 	local tags=("postgres:$major-alpine" "postgres:$major" "postgres:$major-$suite")

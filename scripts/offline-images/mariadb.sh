@@ -36,6 +36,12 @@ $(indent 7 <<<"$offer")"
 
 build_mariadb() {
 	local t0=$SECONDS
+	# A series asked for whose tag exists needs no package index (nor network).
+	if [[ -n $MARIADB_WANTED ]] && ((!FORCE)) && image_exists "mariadb:$MARIADB_WANTED"; then
+		step "mariadb:$MARIADB_WANTED is present; nothing to build (use --force to rebuild)"
+		BUILT+=("mariadb:$MARIADB_WANTED")
+		return 0
+	fi
 	MARIADB_SUITE=""
 	choose_mariadb
 	local suite=$MARIADB_SUITE upstream=$MARIADB_UPSTREAM
