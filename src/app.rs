@@ -236,12 +236,10 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     let interrupted = with_signals(body).await.err();
 
     // Teardown on every path: databases on a shared server, then the server itself.
-    if !server.ephemeral || args.keep {
-        if !args.keep {
-            outcome
-                .errors
-                .extend(registry.drop_all(&server.endpoint).await);
-        }
+    // A server that outlives the run (url, --reuse) must not keep our clones; --keep keeps
+    // everything for debugging.
+    if !server.ephemeral && !args.keep {
+        outcome.errors.extend(registry.drop_all(&server.endpoint).await);
     }
     let kept = server.kept_message.clone();
     let endpoint_kind = server.kind;
