@@ -57,7 +57,35 @@ pub async fn main(cli: Cli, mut io: Io) -> Exit {
     match cli.command {
         Command::Run(args) => run(args, io).await,
         Command::List(args) => list(args, &mut io),
+        Command::Clean => clean(&mut io).await,
     }
+}
+
+/// `sqltest clean`: stops warm servers and deletes cached templates.
+async fn clean(io: &mut Io) -> Exit {
+    let mut exit = Exit::Success;
+    match crate::backend::local_warm::clean() {
+        Ok(n) => {
+            let _ = writeln!(io.out, "removed {n} warm local PostgreSQL cluster(s)");
+        }
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            exit = Exit::Environment;
+        }
+    }
+    let sqlite = crate::backend::cache_dir().join("sqlite");
+    if sqlite.exists() {
+        match std::fs::remove_dir_all(&sqlite) {
+            Ok(()) => {
+                let _ = writeln!(io.out, "removed cached SQLite templates in {sqlite}");
+            }
+            Err(e) => {
+                let _ = writeln!(io.err, "error: failed to remove {sqlite}: {e}");
+                exit = Exit::Environment;
+            }
+        }
+    }
+    exit
 }
 
 fn start_path(path: Option<Utf8PathBuf>, io: &mut Io) -> Option<Utf8PathBuf> {
@@ -239,7 +267,9 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     // A server that outlives the run (url, --reuse) must not keep our clones; --keep keeps
     // everything for debugging.
     if !server.ephemeral && !args.keep {
-        outcome.errors.extend(registry.drop_all(&server.endpoint).await);
+        outcome
+            .errors
+            .extend(registry.drop_all(&server.endpoint).await);
     }
     let kept = server.kept_message.clone();
     let endpoint_kind = server.kind;
@@ -403,10 +433,10 @@ async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Template {
                         kind: s.kind,
                         path: s.file.path.clone(),
                         version: s.file.version.clone(),
-                        status: crate::results::Status::Passed,
+                        status: crate::results::Status::Skipped,
                         duration_secs: 0.0,
                         error: None,
-                        skip_reason: None,
+                        skip_reason: Some("unchanged: already in the cached template".into()),
                     });
                 }
                 return Template::Ready(name.clone());

@@ -29,6 +29,9 @@ pub enum Command {
     Run(RunArgs),
     /// List the tests and rules of the project without running them.
     List(ListArgs),
+    /// Remove what `--reuse` keeps between runs (warm servers, cached templates) and any
+    /// leftover container labelled by sqltest.
+    Clean,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 pub mod databases;
 pub mod embedded;
 pub mod local;
+pub mod local_warm;
 pub mod url;
 
 use crate::dialect::Endpoint;
