@@ -29,6 +29,9 @@ pub enum Command {
     Run(RunArgs),
     /// List the tests and rules of the project without running them.
     List(ListArgs),
+    /// Remove what `--reuse` keeps between runs (warm servers, cached templates) and any
+    /// leftover container labelled by sqltest.
+    Clean,
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +74,11 @@ pub struct RunArgs {
     /// Keep the database server running after the run and print how to connect.
     #[arg(long)]
     pub keep: bool,
+
+    /// Keep a warm server and the migrated template between runs (for pre-push): a second run
+    /// with unchanged migrations and seeds skips both. `sqltest clean` removes them.
+    #[arg(long)]
+    pub reuse: bool,
 
     /// When to use colours (NO_COLOR is honoured with auto).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

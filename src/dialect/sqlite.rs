@@ -60,6 +60,31 @@ pub async fn drop_database(dir: &Utf8Path, name: &str) -> Result<(), ExecError> 
     }
 }
 
+/// Names of the database files in `dir` whose name starts with `prefix`.
+pub async fn list_databases(dir: &Utf8Path, prefix: &str) -> Result<Vec<String>, ExecError> {
+    let mut names = Vec::new();
+    let mut entries = tokio::fs::read_dir(dir)
+        .await
+        .map_err(|e| ExecError::Connection(format!("failed to read {dir}: {e}")))?;
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if let Some(name) = file.strip_suffix(".db")
+            && name.starts_with(prefix)
+        {
+            names.push(name.to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+pub async fn rename_database(dir: &Utf8Path, from: &str, to: &str) -> Result<(), ExecError> {
+    let (a, b) = (dir.join(format!("{from}.db")), dir.join(format!("{to}.db")));
+    tokio::fs::rename(&a, &b)
+        .await
+        .map_err(|e| ExecError::Connection(format!("failed to rename {a} to {b}: {e}")))
+}
+
 /// Turns a driver error into ours, mapping SQLite's extended result code to an SQLSTATE.
 pub fn convert_error(err: sqlx::Error) -> ExecError {
     match err {
@@ -84,7 +109,9 @@ pub fn convert_error(err: sqlx::Error) -> ExecError {
 /// column: x`) but the driver does not expose `sqlite3_error_offset`; we find the token in
 /// the statement so errors point at it like PostgreSQL's do. Only a whole-word match counts.
 fn with_position(err: ExecError, sql: &str) -> ExecError {
-    let ExecError::Sql(mut e) = err else { return err };
+    let ExecError::Sql(mut e) = err else {
+        return err;
+    };
     if e.position.is_none()
         && let Some(token) = offending_token(&e.message)
         && let Some(byte) = find_word(sql, token)
@@ -271,10 +298,22 @@ mod tests {
 
     #[test]
     fn sqlite_errors_point_at_the_token_they_name() {
-        assert_eq!(position("near \"items\": syntax error", "select name form items"), Some(18));
-        assert_eq!(position("no such column: skuu", "create index i on items (lower(skuu))"), Some(32));
+        assert_eq!(
+            position("near \"items\": syntax error", "select name form items"),
+            Some(18)
+        );
+        assert_eq!(
+            position(
+                "no such column: skuu",
+                "create index i on items (lower(skuu))"
+            ),
+            Some(32)
+        );
         // Whole words only: `sku` inside `skuu` is not the token.
-        assert_eq!(position("no such column: sku", "select skuu, x.sku from x"), Some(16));
+        assert_eq!(
+            position("no such column: sku", "select skuu, x.sku from x"),
+            Some(16)
+        );
         assert_eq!(position("database is locked", "select 1"), None);
     }
 }
