@@ -58,6 +58,10 @@ pub async fn main(cli: Cli, mut io: Io) -> Exit {
         Command::Run(args) => run(args, io).await,
         Command::List(args) => list(args, &mut io),
         Command::Clean => clean(&mut io).await,
+        Command::Publish(args) => {
+            crate::publish::publish_command(args, &mut io.out, &mut io.err).await
+        }
+        Command::Hook(args) => crate::hook::hook_command(args, &mut io.out, &mut io.err),
     }
 }
 

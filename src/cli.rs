@@ -32,6 +32,11 @@ pub enum Command {
     /// Remove what `--reuse` keeps between runs (warm servers, cached templates) and any
     /// leftover container labelled by sqltest.
     Clean,
+    /// Publish a finished run to the pull or merge request: sticky comment, check run with
+    /// annotations, SARIF upload, job summary (GitHub Actions, GitLab CI).
+    Publish(crate::publish::PublishArgs),
+    /// Git hooks: `sqltest hook install` adds a pre-push hook that checks pushed SQL changes.
+    Hook(crate::hook::HookArgs),
 }
 
 #[derive(Debug, Args)]
