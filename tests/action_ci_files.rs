@@ -314,3 +314,42 @@ fn the_jenkins_files_are_well_formed_and_publish_junit_and_sarif() {
         "the check catches a broken nesting"
     );
 }
+
+#[test]
+fn the_ci_guide_yaml_examples_parse_and_use_real_action_inputs() {
+    let guide = read("docs/ci.md");
+    let action: Value = serde_saphyr::from_str(&read("action.yml")).expect("action.yml");
+    let inputs = action["inputs"].as_object().expect("inputs").clone();
+    let mut blocks = 0;
+    for block in guide.split("```yaml\n").skip(1) {
+        let yaml = block.split("```").next().expect("closed block");
+        let doc: Value = serde_saphyr::from_str(yaml)
+            .unwrap_or_else(|e| panic!("docs/ci.md block {blocks}: {e}\n{yaml}"));
+        blocks += 1;
+        // Every `uses: sqltest/sqltest@…` step passes only inputs action.yml declares.
+        for job in doc["jobs"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(_, j)| j)
+        {
+            for step in job["steps"].as_array().into_iter().flatten() {
+                if step["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("sqltest/sqltest@"))
+                {
+                    for (name, _) in step["with"].as_object().into_iter().flatten() {
+                        assert!(
+                            inputs.contains_key(name),
+                            "docs/ci.md uses unknown input `{name}`"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        blocks >= 5,
+        "the guide shows the workflows ({blocks} YAML blocks)"
+    );
+}

@@ -193,6 +193,7 @@ impl Runner {
                 .env("RUNNER_ARCH", "X64")
                 .env("GITHUB_SERVER_URL", "https://github.com")
                 .env("GITHUB_OUTPUT", output_file.as_str())
+                .env("GITHUB_PATH", self.root.join("github_path.txt").as_str())
                 .env("FAKE_LOG", self.log.as_str());
             for (k, v) in extra_env {
                 cmd.env(k, v);
@@ -414,4 +415,72 @@ fn a_checksum_mismatch_stops_the_action() {
     assert_ne!(code, 0);
     assert!(stderr.contains("checksum mismatch"), "{stderr}");
     assert!(!r.log().iter().any(|l| l == "arg=run"), "nothing ran");
+}
+
+#[test]
+fn publish_from_merges_shards_then_publishes_without_running() {
+    let r = Runner::new();
+    for k in 1..=2 {
+        let dir = r.workspace.join(format!("shards/shard-{k}"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("results.json"), "{}").expect("write");
+    }
+    std::fs::write(r.workspace.join("event.json"), "{}").expect("write");
+    let (code, outputs, stderr) = r.run(
+        &[
+            ("version", "system"),
+            ("publish-from", "shards/*/results.json"),
+            ("event-file", "event.json"),
+            ("sarif-upload", "true"),
+            ("comment", "off"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let reports = r.root.join("runner-temp/sqltest-reports");
+    let log = r.log();
+    let argv: Vec<&str> = log.iter().filter_map(|l| l.strip_prefix("arg=")).collect();
+    let merge_end = argv
+        .iter()
+        .position(|a| *a == "publish")
+        .expect("publish ran");
+    let expected_merge = vec![
+        "merge".to_owned(),
+        "shards/shard-1/results.json".into(),
+        "shards/shard-2/results.json".into(),
+        "--output".into(),
+        format!("{reports}/results.json"),
+        "--report".into(),
+        format!("sarif={reports}/sqltest.sarif"),
+    ];
+    assert_eq!(argv[..merge_end], expected_merge[..]);
+    let expected_publish = vec![
+        "publish".to_owned(),
+        "--from".into(),
+        format!("{reports}/results.json"),
+        "--comment".into(),
+        "off".into(),
+        "--check-run".into(),
+        "true".into(),
+        "--fail-on".into(),
+        "error".into(),
+        "--event-file".into(),
+        "event.json".into(),
+        "--sarif-upload".into(),
+        "--sarif".into(),
+        format!("{reports}/sqltest.sarif"),
+    ];
+    assert_eq!(argv[merge_end..], expected_publish[..]);
+    assert!(!argv.contains(&"run"), "publish-from never runs the checks");
+    assert_eq!(
+        outputs.get("run.results"),
+        Some(&format!("{reports}/results.json"))
+    );
+    let path =
+        std::fs::read_to_string(r.root.join("github_path.txt")).expect("GITHUB_PATH written");
+    assert_eq!(
+        path.trim(),
+        r.bin.as_str(),
+        "sqltest is on PATH for later steps"
+    );
 }
