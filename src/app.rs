@@ -54,6 +54,8 @@ pub async fn main(cli: Cli, mut io: Io) -> Exit {
     match cli.command {
         Command::Run(args) => run(args, io).await,
         Command::List(args) => list(args, &mut io),
+        Command::Report(args) => report::report_command(&args, &|k| std::env::var(k).ok(), &mut io.out, &mut io.err),
+        Command::Merge(args) => report::merge_command(&args, &|k| std::env::var(k).ok(), &mut io.out, &mut io.err),
     }
 }
 
