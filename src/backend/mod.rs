@@ -54,7 +54,14 @@ impl Server {
         ephemeral: bool,
         handle: Box<dyn ServerHandle>,
     ) -> Server {
-        Server { endpoint, kind, description, ephemeral, kept_message: None, handle: Some(handle) }
+        Server {
+            endpoint,
+            kind,
+            description,
+            ephemeral,
+            kept_message: None,
+            handle: Some(handle),
+        }
     }
 
     /// Stops and removes what the backend started (or, with `--keep`, leaves it running).
@@ -75,7 +82,10 @@ pub trait ServerHandle: Send + Sync {
 /// A way of obtaining a server. Tests can fake it; the Docker backend is one more implementor.
 pub trait Backend: Send + Sync {
     fn kind(&self) -> BackendKind;
-    fn provision<'a>(&'a self, req: &'a ProvisionRequest) -> BoxFuture<'a, Result<Server, BackendError>>;
+    fn provision<'a>(
+        &'a self,
+        req: &'a ProvisionRequest,
+    ) -> BoxFuture<'a, Result<Server, BackendError>>;
 }
 
 /// An environment problem obtaining or releasing a server (exit code 3). The message says
@@ -88,7 +98,9 @@ pub struct BackendError {
 
 impl BackendError {
     pub fn new(message: impl Into<String>) -> Self {
-        BackendError { message: message.into() }
+        BackendError {
+            message: message.into(),
+        }
     }
 }
 
@@ -125,6 +137,22 @@ pub fn select(kind: BackendKind, req: &ProvisionRequest) -> Result<Box<dyn Backe
             }
         }
     }
+}
+
+/// Where warm state for `--reuse` lives: `$XDG_CACHE_HOME/sqltest`, else `~/.cache/sqltest`,
+/// else the temp directory.
+pub fn cache_dir() -> Utf8PathBuf {
+    let base = std::env::var("XDG_CACHE_HOME")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Utf8PathBuf::from)
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|h| Utf8PathBuf::from(h).join(".cache"))
+        })
+        .unwrap_or_else(|| Utf8PathBuf::from(std::env::temp_dir().to_string_lossy().into_owned()));
+    base.join("sqltest")
 }
 
 fn boxed<B: Backend + 'static>(b: B) -> Box<dyn Backend> {

@@ -33,16 +33,27 @@ impl SequenceSnapshot {
         let rs = conn.query(LIST).await?;
         let mut snap = SequenceSnapshot::default();
         for row in &rs.rows {
-            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else { continue };
-            let qualified = format!("{}.{}", quote::ident(Engine::Postgres, &schema), quote::ident(Engine::Postgres, &name));
+            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else {
+                continue;
+            };
+            let qualified = format!(
+                "{}.{}",
+                quote::ident(Engine::Postgres, &schema),
+                quote::ident(Engine::Postgres, &name)
+            );
             let last = text(row.get(2));
             let restore = match &last {
                 Some(v) => (v.clone(), true),
                 None => {
                     // Not called yet: read the raw value so setval(…, false) restores it exactly.
-                    let raw = conn.query(&format!("select last_value::text from {qualified}")).await?;
+                    let raw = conn
+                        .query(&format!("select last_value::text from {qualified}"))
+                        .await?;
                     let v = raw.rows.first().and_then(|r| text(r.first()));
-                    (v.or_else(|| text(row.get(3))).unwrap_or_else(|| "1".into()), false)
+                    (
+                        v.or_else(|| text(row.get(3))).unwrap_or_else(|| "1".into()),
+                        false,
+                    )
                 }
             };
             snap.visible.insert(qualified.clone(), last);
@@ -51,17 +62,24 @@ impl SequenceSnapshot {
         Ok(snap)
     }
 
-    /// Puts back every sequence whose value differs from the snapshot. Runs after the test's
-    /// rollback (setval is not transactional either).
-    pub async fn restore(&self, conn: &mut Conn) -> Result<(), ExecError> {
+    /// Rolls the test's transaction back, then puts back every sequence whose value differs
+    /// from the snapshot (setval is not transactional either). The rollback and the read of
+    /// the sequences travel in one round trip.
+    pub async fn rollback_and_restore(&self, conn: &mut Conn) -> Result<(), ExecError> {
         if self.visible.is_empty() {
-            return Ok(());
+            return conn.execute("ROLLBACK").await.map(|_| ());
         }
-        let rs = conn.query(LIST).await?;
+        let rs = conn.query(&format!("ROLLBACK; {LIST}")).await?;
         let mut fixes = Vec::new();
         for row in &rs.rows {
-            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else { continue };
-            let qualified = format!("{}.{}", quote::ident(Engine::Postgres, &schema), quote::ident(Engine::Postgres, &name));
+            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else {
+                continue;
+            };
+            let qualified = format!(
+                "{}.{}",
+                quote::ident(Engine::Postgres, &schema),
+                quote::ident(Engine::Postgres, &name)
+            );
             let now = text(row.get(2));
             match (self.visible.get(&qualified), self.restore.get(&qualified)) {
                 (Some(before), Some((value, called))) if *before != now => fixes.push(format!(
