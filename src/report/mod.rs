@@ -23,6 +23,8 @@ mod view;
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]
+mod fixture_runs;
+#[cfg(test)]
 mod test_support;
 
 pub use color::{ColorChoice, color_choice};
