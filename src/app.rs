@@ -58,6 +58,12 @@ pub async fn main(cli: Cli, mut io: Io) -> Exit {
         Command::Run(args) => run(args, io).await,
         Command::List(args) => list(args, &mut io),
         Command::Clean => clean(&mut io).await,
+        Command::Report(args) => {
+            report::report_command(&args, &|k| std::env::var(k).ok(), &mut io.out, &mut io.err)
+        }
+        Command::Merge(args) => {
+            report::merge_command(&args, &|k| std::env::var(k).ok(), &mut io.out, &mut io.err)
+        }
         Command::Publish(args) => {
             crate::publish::publish_command(args, &mut io.out, &mut io.err).await
         }
@@ -204,8 +210,9 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         project_root: project.root.clone(),
         run_id: id.clone(),
     };
+    let shared_out = SharedWriter(std::sync::Arc::new(Mutex::new(io.out)));
     let reporter = Mutex::new(TerminalReporter::new(
-        io.out,
+        Box::new(shared_out.clone()),
         TerminalOptions {
             color,
             progress: io.err_is_terminal,
@@ -315,8 +322,15 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);
+    let env = |k: &str| std::env::var(k).ok();
+    let mut stdout = shared_out.clone();
+    // On GitHub Actions: annotations as workflow commands and the job summary (a no-op elsewhere).
+    if let Err(e) = report::github_actions_outputs(&results, &env, &mut stdout) {
+        let _ = writeln!(err, "warning: {e}");
+    }
+    let ctx = report::RenderContext::detect(&results, &env);
     for target in &args.reports {
-        if let Err(e) = report::write_report(&results, target) {
+        if let Err(e) = report::write_report_to(&results, target, &ctx, &mut stdout) {
             let _ = writeln!(err, "error: {e}");
             exit = Exit::Environment;
         }
@@ -500,6 +514,20 @@ async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Template {
                 .push(format!("failed to keep the template in the cache: {e}"));
             Template::Ready(building)
         }
+    }
+}
+
+/// One output stream shared by the live reporter and what is written after it.
+#[derive(Clone)]
+struct SharedWriter(std::sync::Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).flush()
     }
 }
 

@@ -32,6 +32,10 @@ pub enum Command {
     /// Remove what `--reuse` keeps between runs (warm servers, cached templates) and any
     /// leftover container labelled by sqltest.
     Clean,
+    /// Render reports from a results file saved with `--report json=PATH`.
+    Report(ReportArgs),
+    /// Merge the results files of shards into one results file (and reports).
+    Merge(MergeArgs),
     /// Publish a finished run to the pull or merge request: sticky comment, check run with
     /// annotations, SARIF upload, job summary (GitHub Actions, GitLab CI).
     Publish(crate::publish::PublishArgs),
@@ -68,7 +72,7 @@ pub struct RunArgs {
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
 
-    /// Write a report: junit=PATH or json=PATH (repeatable).
+    /// Write a report: FORMAT=PATH with FORMAT junit, json, sarif, markdown, html, gitlab or github (repeatable).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<ReportTarget>,
 
@@ -94,4 +98,30 @@ pub struct RunArgs {
 pub struct ListArgs {
     /// The project directory or its sqltest.yaml.
     pub path: Option<Utf8PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The results file written by `sqltest run --report json=PATH` or `sqltest merge`.
+    #[arg(long, value_name = "RESULTS.json")]
+    pub from: Utf8PathBuf,
+
+    /// Write a report: FORMAT=PATH (junit, json, sarif, markdown, html, gitlab, github); PATH `-` is stdout (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH", required = true)]
+    pub reports: Vec<ReportTarget>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Results files of the shards of one run.
+    #[arg(required = true, value_name = "RESULTS.json")]
+    pub inputs: Vec<Utf8PathBuf>,
+
+    /// Where to write the merged results (JSON; `-` is stdout).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Utf8PathBuf,
+
+    /// Also write a report of the merged results: FORMAT=PATH (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<ReportTarget>,
 }
