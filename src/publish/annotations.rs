@@ -1,8 +1,6 @@
-//! Failures as annotations on files: check-run annotations (GitHub REST) and, when the check
-//! run cannot be created (a fork's read-only token), GitHub workflow commands on stdout.
-//!
-//! Workflow commands: <https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands>,
-//! escaped as actions/toolkit `command.ts` does.
+//! Failures as check-run annotations (GitHub REST `output.annotations`,
+//! <https://docs.github.com/en/rest/checks/runs#create-a-check-run>). When no check run can be
+//! created, `report::render_github` prints the same failures as workflow commands instead.
 
 use super::forge::{Annotation, AnnotationLevel};
 use crate::Location;
@@ -128,96 +126,9 @@ pub fn annotations(results: &RunResults, prefix: &Utf8Path) -> Vec<Annotation> {
     out
 }
 
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// Workflow commands (`::error file=…,line=…::message`) for the annotations: the fallback that
-/// needs no token. GitHub shows at most 10 per level per step, so the rest are summed up in
-/// one notice.
-pub fn workflow_commands(annotations: &[Annotation]) -> String {
-    const SHOWN_PER_LEVEL: usize = 10;
-    let mut out = String::new();
-    let mut shown = [0usize; 3];
-    let mut hidden = 0usize;
-    for a in annotations {
-        let (command, slot) = match a.level {
-            AnnotationLevel::Failure => ("error", 0),
-            AnnotationLevel::Warning => ("warning", 1),
-            AnnotationLevel::Notice => ("notice", 2),
-        };
-        if shown[slot] >= SHOWN_PER_LEVEL {
-            hidden += 1;
-            continue;
-        }
-        shown[slot] += 1;
-        out.push_str(&format!(
-            "::{command} file={},line={},endLine={},title={}::{}\n",
-            escape_property(&a.path),
-            a.start_line,
-            a.end_line,
-            escape_property(&a.title),
-            escape_data(&a.message)
-        ));
-    }
-    if hidden > 0 {
-        out.push_str(&format!(
-            "::notice title=sqltest::{hidden} more failures are listed in the job summary\n"
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ann(level: AnnotationLevel, msg: &str) -> Annotation {
-        Annotation {
-            path: "db/sqltest/a, b.yaml".into(),
-            start_line: 3,
-            end_line: 3,
-            start_column: Some(1),
-            end_column: Some(1),
-            level,
-            title: "test failed: x: y".into(),
-            message: msg.into(),
-            raw_details: None,
-        }
-    }
-
-    #[test]
-    fn workflow_commands_escape_properties_and_data() {
-        let out = workflow_commands(&[ann(AnnotationLevel::Failure, "100% wrong\nsecond line")]);
-        assert_eq!(
-            out,
-            "::error file=db/sqltest/a%2C b.yaml,line=3,endLine=3,title=test failed%3A x%3A y::100%25 wrong%0Asecond line\n"
-        );
-    }
-
-    #[test]
-    fn workflow_commands_beyond_the_display_limit_become_one_notice() {
-        let many: Vec<_> = (0..13)
-            .map(|i| ann(AnnotationLevel::Warning, &format!("w{i}")))
-            .collect();
-        let out = workflow_commands(&many);
-        assert_eq!(
-            out.lines().filter(|l| l.starts_with("::warning")).count(),
-            10
-        );
-        assert!(
-            out.ends_with(
-                "::notice title=sqltest::3 more failures are listed in the job summary\n"
-            ),
-            "{out}"
-        );
-    }
 
     #[test]
     fn long_messages_are_clipped_on_a_char_boundary() {

@@ -2,16 +2,16 @@
 //! find the CI platform, write the job summary, publish to the forge, fall back to workflow
 //! commands for annotations, and report what happened on the passed-in writers.
 
-use super::annotations::{annotations, workflow_commands};
-use super::context::{self, EnvFn, Platform, project_prefix};
+use super::context::{self, EnvFn, Platform};
 use super::github::GitHub;
 use super::gitlab::GitLab;
 use super::http::RetryPolicy;
 use super::options::ForgeOptions;
 use super::publisher::{PublishInput, PublishReport, PublishSettings, publish};
-use super::summary::{cap_markdown, render_markdown};
+use super::summary::cap_markdown;
 use crate::app::Exit;
 use crate::project::Severity;
+use crate::report::{RenderContext, render_github, render_markdown, render_sarif};
 use crate::results::RunResults;
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::Args;
@@ -92,21 +92,32 @@ fn append_outputs(path: &Utf8Path, results: &RunResults, failed: bool) -> Result
         .map_err(|e| format!("write the step outputs {path}: {e}"))
 }
 
-/// Publishes `results` where the environment says the run is (GitHub Actions or GitLab CI).
-/// Nothing here fails the run: problems come back as warnings in the report (already printed
-/// to `err`); under `--publish-strict` the caller turns them into exit code 3 with
-/// [`strict_exit`]. Workflow-command annotations, when needed, go to `out`.
+/// One publication of a run.
+pub struct PublishCall<'a> {
+    pub results: &'a RunResults,
+    /// `--fail-on`: decides the comment mode, the check's conclusion and the step outputs.
+    pub fail_on: Severity,
+    /// The SARIF to upload with `--sarif-upload`; rendered from the results when `None`.
+    pub sarif: Option<&'a str>,
+    pub options: &'a ForgeOptions,
+    /// Write the GitHub job summary, and workflow-command annotations when they cannot go to a
+    /// check run. `sqltest run` has already written both (`report::github_actions_outputs`)
+    /// and passes `false`; `sqltest publish` passes `true`.
+    pub job_outputs: bool,
+}
+
+/// Publishes a run where the environment says it is (GitHub Actions or GitLab CI). Nothing
+/// here fails the run: problems come back as warnings in the report (already printed to `err`
+/// as `warning: failed to …`); under `--publish-strict` the caller turns them into exit code 3
+/// with [`strict_exit`]. Workflow-command annotations, when needed, go to `out`.
 pub async fn publish_results(
-    results: &RunResults,
-    fail_on: Severity,
-    sarif: Option<&str>,
-    opts: &ForgeOptions,
+    call: PublishCall<'_>,
     env: EnvFn<'_>,
     tuning: Tuning,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> PublishReport {
-    let report = publish_inner(results, fail_on, sarif, opts, env, tuning, out).await;
+    let report = publish_inner(&call, env, tuning, out).await;
     for line in &report.done {
         let _ = writeln!(err, "published: {line}");
     }
@@ -117,14 +128,12 @@ pub async fn publish_results(
 }
 
 async fn publish_inner(
-    results: &RunResults,
-    fail_on: Severity,
-    sarif: Option<&str>,
-    opts: &ForgeOptions,
+    call: &PublishCall<'_>,
     env: EnvFn<'_>,
     tuning: Tuning,
     out: &mut dyn Write,
 ) -> PublishReport {
+    let (results, opts) = (call.results, call.options);
     let mut report = PublishReport::default();
     let platform = match context::detect(env, opts.event_file.as_deref()) {
         Ok(Some(p)) => p,
@@ -137,13 +146,22 @@ async fn publish_inner(
             return report;
         }
     };
-    let prefix = project_prefix(&results.project.root, platform.workspace());
-    let failed = results.has_failures(fail_on) || results.has_infra_errors();
-    let markdown = render_markdown(results, failed, &prefix);
+    let render = RenderContext::detect(results, &env);
+    let failed = results.has_failures(call.fail_on) || results.has_infra_errors();
+    let markdown = render_markdown(results, &render);
+    let rendered_sarif;
+    let sarif = match call.sarif {
+        Some(s) => Some(s),
+        None if opts.sarif_upload => {
+            rendered_sarif = render_sarif(results, &render);
+            Some(rendered_sarif.as_str())
+        }
+        None => None,
+    };
     let input = PublishInput {
         results,
         failed,
-        prefix: &prefix,
+        prefix: &render.prefix,
         markdown: &markdown,
         sarif,
     };
@@ -156,7 +174,7 @@ async fn publish_inner(
                 }
             }
             // The job summary needs no token: it is written whatever happens to the API calls.
-            if let Some(path) = &ctx.step_summary {
+            if let Some(path) = ctx.step_summary.as_ref().filter(|_| call.job_outputs) {
                 match append_step_summary(path, &markdown) {
                     Ok(()) => report.done.push("wrote the job summary".into()),
                     Err(e) => report.warnings.push(e),
@@ -194,8 +212,10 @@ async fn publish_inner(
             report.done.extend(published.done);
             report.warnings.extend(published.warnings);
             if published.annotations_fallback {
-                let _ = out.write_all(workflow_commands(&annotations(results, &prefix)).as_bytes());
                 report.annotations_fallback = true;
+                if call.job_outputs {
+                    let _ = out.write_all(render_github(results, &render).as_bytes());
+                }
             }
         }
         Platform::GitLab(ctx) => {
@@ -266,17 +286,14 @@ pub async fn publish_command_with(
         },
         None => None,
     };
-    let report = publish_results(
-        &results,
-        args.fail_on,
-        sarif.as_deref(),
-        &args.forge,
-        env,
-        tuning,
-        out,
-        err,
-    )
-    .await;
+    let call = PublishCall {
+        results: &results,
+        fail_on: args.fail_on,
+        sarif: sarif.as_deref(),
+        options: &args.forge,
+        job_outputs: true,
+    };
+    let report = publish_results(call, env, tuning, out, err).await;
     // `sqltest publish` exists to publish: without --publish-strict a failure still warns only,
     // so a fork's read-only token does not turn a green run red.
     strict_exit(&report, &args.forge).unwrap_or(Exit::Success)

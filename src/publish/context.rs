@@ -82,16 +82,6 @@ pub enum Platform {
     GitLab(GitLabContext),
 }
 
-impl Platform {
-    /// Where the repository is checked out, if known.
-    pub fn workspace(&self) -> Option<&Utf8Path> {
-        match self {
-            Platform::GitHub(c) => c.workspace.as_deref(),
-            Platform::GitLab(c) => c.project_dir.as_deref(),
-        }
-    }
-}
-
 /// Finds the platform from `GITHUB_ACTIONS` / `GITLAB_CI`; `None` outside both.
 /// `event_file` overrides `GITHUB_EVENT_PATH` (the fork-safe `workflow_run` pattern passes the
 /// pull request's event file downloaded with the results).
@@ -223,16 +213,6 @@ pub fn gitlab(env: EnvFn<'_>) -> Result<GitLabContext, ContextError> {
     })
 }
 
-/// The project directory relative to the repository checkout (`db`, or empty at the top), so
-/// annotation paths are repository-relative. Empty when the root is outside the workspace
-/// (results made on another machine): the project is then taken to be at the top.
-pub fn project_prefix(project_root: &Utf8Path, workspace: Option<&Utf8Path>) -> Utf8PathBuf {
-    workspace
-        .and_then(|w| project_root.strip_prefix(w).ok())
-        .map(Utf8Path::to_owned)
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,21 +340,5 @@ mod tests {
         ]))
         .expect_err("bad iid");
         assert!(err.to_string().contains("CI_MERGE_REQUEST_IID"), "{err}");
-    }
-
-    #[test]
-    fn the_project_prefix_is_relative_to_the_checkout() {
-        assert_eq!(
-            project_prefix("/w/repo/db".into(), Some("/w/repo".into())),
-            Utf8PathBuf::from("db")
-        );
-        assert_eq!(
-            project_prefix("/w/repo".into(), Some("/w/repo".into())),
-            Utf8PathBuf::new()
-        );
-        assert_eq!(
-            project_prefix("/elsewhere".into(), Some("/w/repo".into())),
-            Utf8PathBuf::new()
-        );
     }
 }

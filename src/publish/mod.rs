@@ -15,7 +15,8 @@ pub mod publisher;
 pub mod summary;
 
 pub use command::{
-    PublishArgs, Tuning, publish_command, publish_command_with, publish_results, strict_exit,
+    PublishArgs, PublishCall, Tuning, publish_command, publish_command_with, publish_results,
+    strict_exit,
 };
 pub use forge::{Forge, ForgeError, ForgeErrorKind};
 pub use options::{ForgeOptions, PublishOptions, Token};

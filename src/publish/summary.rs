@@ -1,11 +1,9 @@
-//! The bodies sqltest publishes: the hidden marker that makes a comment sticky, the Markdown
-//! summary of a run (until `report::markdown` exists, a compact local rendering), and capping
-//! a body under a platform's size limit without breaking its Markdown.
+//! The bodies sqltest publishes: the hidden marker that makes a comment sticky, the check's
+//! name and title, and capping a body (the Markdown of `report::render_markdown`) under a
+//! platform's size limit without breaking its Markdown.
 
-use crate::project::Severity;
-use crate::results::{RunResults, Status};
+use crate::results::RunResults;
 use camino::Utf8Path;
-use std::fmt::Write as _;
 
 /// GitHub rejects comment bodies over 65,536 characters and check-run summaries over 65,535;
 /// we count bytes (never fewer than characters) and keep a margin.
@@ -62,130 +60,6 @@ pub fn headline(results: &RunResults) -> String {
     } else {
         parts.join(", ")
     }
-}
-
-/// The severity as users write it in specs.
-pub fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
-/// Escapes text for a Markdown table cell or list item.
-fn inline(text: &str) -> String {
-    let one_line = text.lines().next().unwrap_or("");
-    let mut out = String::with_capacity(one_line.len());
-    for c in one_line.chars() {
-        if matches!(c, '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A compact Markdown summary: status, counts, and each failure with its location.
-pub fn render_markdown(results: &RunResults, failed: bool, project_prefix: &Utf8Path) -> String {
-    let mut md = String::new();
-    let icon = if failed { "❌" } else { "✅" };
-    let project = if project_prefix.as_str().is_empty() {
-        String::new()
-    } else {
-        format!(" — `{project_prefix}`")
-    };
-    let _ = writeln!(md, "### {icon} sqltest{project}: {}\n", headline(results));
-    let s = results.summary();
-    md.push_str("| | passed | failed | skipped | errors |\n|---|---:|---:|---:|---:|\n");
-    for (name, c) in [
-        ("migrations", s.migrations),
-        ("tests", s.tests),
-        ("checks", s.checks),
-    ] {
-        let _ = writeln!(
-            md,
-            "| {name} | {} | {} | {} | {} |",
-            c.passed, c.failed, c.skipped, c.errors
-        );
-    }
-    let at = |path: &Utf8Path, line: u32| -> String {
-        let full = if project_prefix.as_str().is_empty() {
-            path.to_owned()
-        } else {
-            project_prefix.join(path)
-        };
-        format!("`{full}:{line}`")
-    };
-    let mut items = Vec::new();
-    for m in results
-        .migrations
-        .iter()
-        .filter(|m| matches!(m.status, Status::Failed | Status::Error))
-    {
-        let (msg, line) = match &m.error {
-            Some(e) => (
-                e.message.as_str(),
-                e.location.as_ref().map_or(1, |l| l.line),
-            ),
-            None => ("failed", 1),
-        };
-        items.push((
-            format!("migration {}", at(&m.path, line)),
-            msg.to_owned(),
-            None,
-        ));
-    }
-    for t in results
-        .tests
-        .iter()
-        .filter(|t| matches!(t.status, Status::Failed | Status::Error))
-    {
-        let (msg, details) = match &t.failure {
-            Some(f) => (f.message.clone(), f.details.clone()),
-            None => ("failed".into(), None),
-        };
-        items.push((
-            format!(
-                "test **{}** {}",
-                inline(&t.name),
-                at(&t.location.path, t.location.line)
-            ),
-            msg,
-            details,
-        ));
-    }
-    for c in results
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Failed | Status::Error))
-    {
-        let label = format!(
-            "{} check `{}` {}",
-            severity_word(c.severity),
-            inline(&c.id).replace('`', ""),
-            at(&c.location.path, c.location.line)
-        );
-        items.push((label, c.message.clone(), None));
-    }
-    if !items.is_empty() {
-        md.push_str("\n#### Failures\n\n");
-        for (label, msg, details) in items {
-            let _ = writeln!(md, "- {label}: {}", inline(&msg));
-            if let Some(d) = details {
-                let fence = if d.contains("```") { "````" } else { "```" };
-                let _ = writeln!(
-                    md,
-                    "  <details><summary>details</summary>\n\n{fence}text\n{}\n{fence}\n  </details>",
-                    d.trim_end()
-                );
-            }
-        }
-    }
-    for e in &results.errors {
-        let _ = writeln!(md, "\n> **error:** {}", inline(e));
-    }
-    md
 }
 
 /// The note appended when a body was cut.
@@ -271,10 +145,5 @@ mod tests {
         assert_eq!(fences % 2, 0, "fence left open:\n{capped}");
         assert!(capped.contains("</details>"));
         assert_eq!(cap_markdown("short", 2_000), "short");
-    }
-
-    #[test]
-    fn inline_text_cannot_break_the_table_or_inject_html() {
-        assert_eq!(inline("a|b <img> `x`\nsecond"), "a\\|b \\<img\\> \\`x\\`");
     }
 }
