@@ -72,8 +72,8 @@ fn expressions_name_existing_inputs_steps_and_outputs() {
             assert!(e.starts_with("github."), "unexpected expression `{e}`");
         }
     }
+    let re = Regex::new(r"^[a-z_][a-z0-9-]*$").expect("regex");
     for (name, _) in inputs {
-        let re = Regex::new(r"^[a-z_][a-z0-9-]*$").expect("regex");
         assert!(re.is_match(name), "input ids are kebab-case: {name}");
     }
     for (name, out) in a["outputs"].as_object().expect("outputs") {
@@ -444,7 +444,7 @@ fn publish_from_merges_shards_then_publishes_without_running() {
         .iter()
         .position(|a| *a == "publish")
         .expect("publish ran");
-    let expected_merge = vec![
+    let expected_merge = [
         "merge".to_owned(),
         "shards/shard-1/results.json".into(),
         "shards/shard-2/results.json".into(),
@@ -454,7 +454,7 @@ fn publish_from_merges_shards_then_publishes_without_running() {
         format!("sarif={reports}/sqltest.sarif"),
     ];
     assert_eq!(argv[..merge_end], expected_merge[..]);
-    let expected_publish = vec![
+    let expected_publish = [
         "publish".to_owned(),
         "--from".into(),
         format!("{reports}/results.json"),

@@ -16,7 +16,7 @@ struct Repo {
 }
 
 fn git(dir: &Utf8Path, args: &[&str]) -> Output {
-    let out = Command::new("git")
+    Command::new("git")
         .arg("-C")
         .arg(dir)
         .args([
@@ -29,8 +29,7 @@ fn git(dir: &Utf8Path, args: &[&str]) -> Output {
         ])
         .args(args)
         .output()
-        .expect("git runs");
-    out
+        .expect("git runs")
 }
 
 fn ok(dir: &Utf8Path, args: &[&str]) -> String {

@@ -168,10 +168,10 @@ async fn publish_inner(
     let settings = settings(opts);
     match platform {
         Platform::GitHub(ctx) => {
-            if let Some(path) = env("GITHUB_OUTPUT") {
-                if let Err(e) = append_outputs(Utf8Path::new(&path), results, failed) {
-                    report.warnings.push(e);
-                }
+            if let Some(path) = env("GITHUB_OUTPUT")
+                && let Err(e) = append_outputs(Utf8Path::new(&path), results, failed)
+            {
+                report.warnings.push(e);
             }
             // The job summary needs no token: it is written whatever happens to the API calls.
             if let Some(path) = ctx.step_summary.as_ref().filter(|_| call.job_outputs) {
