@@ -665,3 +665,38 @@ async fn github_enterprise_keeps_the_api_path_prefix() {
         Some(CommentOutcome::Updated { id: 3, .. })
     ));
 }
+
+#[tokio::test]
+async fn a_push_without_a_pull_request_gets_a_check_run_and_no_comment() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/octo/shop/check-runs"))
+        .and(body_partial_json(
+            json!({ "head_sha": "push123", "conclusion": "failure" }),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(check_run(
+            9,
+            "completed",
+            Some("failure"),
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut c = ctx(&server.uri());
+    c.pull_request = None;
+    c.head_sha = "push123".into();
+    let gh = GitHub::new(c, TOKEN, fast().policy).expect("client");
+    let r = results(1);
+    let report = publish(&gh, &input(&r), &settings(CommentMode::Always, true)).await;
+    assert_eq!(
+        report.warnings,
+        Vec::<String>::new(),
+        "no pull request is not a problem"
+    );
+    assert_eq!(report.done.len(), 1, "{:?}", report.done);
+}

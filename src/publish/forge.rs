@@ -149,6 +149,8 @@ pub struct SarifOutcome {
 pub struct Capabilities {
     pub check_runs: bool,
     pub sarif: bool,
+    /// Whether there is a pull or merge request to comment on (not on a push to a branch).
+    pub comments: bool,
     /// The longest comment body the forge accepts, in characters.
     pub comment_limit: usize,
 }

@@ -197,6 +197,7 @@ impl Forge for GitHub {
         Capabilities {
             check_runs: true,
             sarif: true,
+            comments: self.ctx.pull_request.is_some(),
             comment_limit: GITHUB_BODY_LIMIT,
         }
     }

@@ -197,6 +197,7 @@ impl Forge for GitLab {
         Capabilities {
             check_runs: false,
             sarif: false,
+            comments: self.ctx.merge_request_iid.is_some(),
             comment_limit: GITLAB_BODY_LIMIT,
         }
     }

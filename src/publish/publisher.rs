@@ -84,6 +84,8 @@ pub async fn publish<F: Forge>(
 
     match settings.comment {
         CommentMode::Off => {}
+        // A push to a branch: nothing to comment on, and nothing wrong either.
+        CommentMode::Always | CommentMode::OnFailure if !caps.comments => {}
         mode @ (CommentMode::Always | CommentMode::OnFailure) => {
             let create = mode == CommentMode::Always || input.failed;
             let marker = marker(input.prefix);
