@@ -184,7 +184,8 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     let registry = DbRegistry::default();
     let migrations_done: Mutex<Vec<MigrationResult>> = Mutex::new(Vec::new());
     let tests_done: Mutex<Vec<TestResult>> = Mutex::new(Vec::new());
-    let mut outcome = Body { server_version: None, errors: Vec::new() };
+    let mut outcome = Body { server_version: None, errors: Vec::new(), timings: Default::default() };
+    outcome.timings.provision_secs = provision_clock.elapsed().as_secs_f64();
     let body = execute(
         &project, &plan, &scripts, &server, &id, &session, &registry, args.jobs, &reporter, &migrations_done,
         &tests_done, &mut outcome,
@@ -229,6 +230,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         checks: Vec::new(),
         errors: outcome.errors.clone(),
         interrupted: interrupted.is_some(),
+        timings: outcome.timings,
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);
@@ -244,6 +246,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
 struct Body {
     server_version: Option<String>,
     errors: Vec<String>,
+    timings: crate::results::Timings,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -280,6 +283,7 @@ async fn execute(
         }
     };
     outcome.server_version = prepared.server_version.clone();
+    outcome.timings.prepare_secs = prepare_clock.elapsed().as_secs_f64();
     let on_done = |t: &TestResult| {
         lock(reporter).test_done(t);
         if let Ok(mut done) = tests_done.lock() {
@@ -308,8 +312,11 @@ async fn execute(
         registry,
     };
     lock(reporter).start_tests(plan.tests.len());
-    let (_, errors) = run_tests(&ctx, &plan.tests, &on_done).await;
-    outcome.errors.extend(errors);
+    let tests_clock = Instant::now();
+    let output = run_tests(&ctx, &plan.tests, &on_done).await;
+    outcome.timings.tests_secs = tests_clock.elapsed().as_secs_f64();
+    outcome.timings.clone_secs = output.clone_secs;
+    outcome.errors.extend(output.errors);
 }
 
 fn lock<'a>(r: &'a Mutex<TerminalReporter>) -> std::sync::MutexGuard<'a, TerminalReporter> {

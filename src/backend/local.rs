@@ -44,7 +44,8 @@ impl LocalBackend {
     }
 }
 
-fn find_bindir() -> Option<Utf8PathBuf> {
+/// The directory holding `initdb` and `postgres`, if the machine has them.
+pub fn find_bindir() -> Option<Utf8PathBuf> {
     let has_both = |dir: &Utf8Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {

@@ -25,13 +25,23 @@ pub struct ExecContext<'a> {
     pub registry: &'a DbRegistry,
 }
 
+/// What the workers produced.
+pub struct TestsOutput {
+    /// One result per test, in the order given.
+    pub results: Vec<TestResult>,
+    /// Environment problems (a worker could not get its clone).
+    pub errors: Vec<String>,
+    /// The slowest worker's time to clone the template and connect, in seconds.
+    pub clone_secs: f64,
+}
+
 /// Runs `tests` and returns one result per test, in the order given. `on_done` sees each
 /// result as soon as it exists (for the live reporter).
 pub async fn run_tests(
     ctx: &ExecContext<'_>,
     tests: &[PlannedTest],
     on_done: &(dyn Fn(&TestResult) + Sync),
-) -> (Vec<TestResult>, Vec<String>) {
+) -> TestsOutput {
     let slots: Vec<Mutex<Option<TestResult>>> = tests.iter().map(|_| Mutex::new(None)).collect();
     let mut runnable = Vec::new();
     for (i, t) in tests.iter().enumerate() {
@@ -46,8 +56,9 @@ pub async fn run_tests(
     }
     let next = AtomicUsize::new(0);
     let errors = Mutex::new(Vec::new());
+    let clone_micros = AtomicUsize::new(0);
     let jobs = ctx.jobs.max(1).min(runnable.len().max(1));
-    let workers = (0..jobs).map(|w| worker(ctx, w, tests, &runnable, &next, &slots, &errors, on_done));
+    let workers = (0..jobs).map(|w| worker(ctx, w, tests, &runnable, &next, &slots, &errors, &clone_micros, on_done));
     futures::future::join_all(workers).await;
     let mut results = Vec::with_capacity(tests.len());
     for (i, slot) in slots.into_iter().enumerate() {
@@ -56,7 +67,11 @@ pub async fn run_tests(
         });
         results.push(r);
     }
-    (results, errors.into_inner().unwrap_or_default())
+    TestsOutput {
+        results,
+        errors: errors.into_inner().unwrap_or_default(),
+        clone_secs: clone_micros.load(Ordering::SeqCst) as f64 / 1e6,
+    }
 }
 
 fn store(slot: &Mutex<Option<TestResult>>, r: TestResult) {
@@ -74,6 +89,7 @@ async fn worker(
     next: &AtomicUsize,
     slots: &[Mutex<Option<TestResult>>],
     errors: &Mutex<Vec<String>>,
+    clone_micros: &AtomicUsize,
     on_done: &(dyn Fn(&TestResult) + Sync),
 ) {
     let name = format!("{}_w{index}", ctx.db_prefix);
@@ -89,8 +105,12 @@ async fn worker(
             Isolation::Database => run_on_own_clone(ctx, i, t).await,
             Isolation::Transaction => {
                 if shared.is_none() {
+                    let clone_started = Instant::now();
                     match open_clone(ctx, &name).await {
-                        Ok(s) => shared = Some(s),
+                        Ok(s) => {
+                            clone_micros.fetch_max(clone_started.elapsed().as_micros() as usize, Ordering::SeqCst);
+                            shared = Some(s)
+                        }
                         Err(e) => {
                             let r = errored(t, e.clone(), 0.0);
                             on_done(&r);
