@@ -320,6 +320,9 @@ async fn start_container(cx: &Context<'_>, instance: &str, reuse_key: Option<&st
         .with_env_var("POSTGRES_USER", "postgres")
         .with_env_var("POSTGRES_DB", "postgres")
         .with_env_var("PGDATA", PG_DATA)
+        // initdb otherwise scans the zoneinfo tree for the machine's zone (~0.5 s); sessions
+        // pin their own TimeZone anyway.
+        .with_env_var("TZ", "UTC")
         .with_cmd(server_command())
         .with_mount(Mount::tmpfs_mount(PG_DATA))
         .with_shm_size(SHM_BYTES)
