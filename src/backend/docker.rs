@@ -110,7 +110,6 @@ async fn provision(engine: Engine, req: &ProvisionRequest) -> Result<Server, Bac
 
 /// A container for this run only, removed on release.
 async fn provision_throwaway(cx: &Context<'_>) -> Result<Server, BackendError> {
-    let clock = Instant::now();
     let mut guard = InstanceGuard::new();
     let id = start_container(cx, &guard.instance, None).await?;
     let info = engine::inspect(&cx.docker, &id).await?;
@@ -127,13 +126,12 @@ async fn provision_throwaway(cx: &Context<'_>) -> Result<Server, BackendError> {
         }
     };
     let description = format!(
-        "{} in container {} ({}) on {}:{}, ready in {:.2}s",
+        "{} in container {} ({}) on {}:{}",
         super::url::short_version(&version),
         engine::short_id(&id),
         cx.image,
         cx.host,
-        conn.port,
-        clock.elapsed().as_secs_f64()
+        conn.port
     );
     let admin_url = conn.url(&cx.host);
     let kept = cx.req.keep.then(|| kept_message(&id, &cx.image, &admin_url));
