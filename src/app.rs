@@ -311,7 +311,7 @@ async fn execute(
         jobs,
         registry,
     };
-    lock(reporter).start_tests(plan.tests.len());
+    lock(reporter).start_tests(plan.tests.len(), 0);
     let tests_clock = Instant::now();
     let output = run_tests(&ctx, &plan.tests, &on_done).await;
     outcome.timings.tests_secs = tests_clock.elapsed().as_secs_f64();

@@ -70,7 +70,7 @@ async fn run_sql(conn: &mut Conn, text: &SqlText) -> Result<SqlOutcome, String> 
     let statements = match split::split(conn.engine(), &text.sql) {
         Ok(s) => s,
         Err(e) => {
-            return Ok(SqlOutcome::Error(SqlError::new(e.message.clone()), locate(text, e.offset)));
+            return Ok(SqlOutcome::Error(SqlError::new(e.kind.to_string()), locate(text, e.offset)));
         }
     };
     let runnable: Vec<_> = statements.iter().filter(|s| !matches!(s.kind, StatementKind::PsqlMeta)).collect();

@@ -33,7 +33,7 @@ async fn apply_statements(conn: &mut Conn, engine: Engine, file: &MigrationFile)
     let text = &file.content[file.up.clone()];
     let statements = split::split(engine, text).map_err(|e| {
         ApplyFailure::Sql(DbError {
-            message: e.message.clone(),
+            message: e.kind.to_string(),
             sqlstate: None,
             detail: None,
             hint: None,

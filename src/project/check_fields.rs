@@ -6,17 +6,48 @@ use super::model::CheckKind;
 use super::node::{Node, Yaml};
 use super::rules::scalar_value;
 use super::source::FileCtx;
+use std::fmt;
 
-/// The keys each map-valued kind accepts.
-fn allowed(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "accepted_values" => &["column", "values"],
-        "range" => &["column", "min", "max"],
-        "matches" => &["column", "pattern"],
-        "references" => &["column", "to"],
-        "row_count" => &["min", "max"],
-        "freshness" => &["column", "max_age"],
-        _ => &[],
+/// The check kinds written as a map of fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MapKind {
+    AcceptedValues,
+    Range,
+    Matches,
+    References,
+    RowCount,
+    Freshness,
+}
+
+impl MapKind {
+    /// As written in a spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapKind::AcceptedValues => "accepted_values",
+            MapKind::Range => "range",
+            MapKind::Matches => "matches",
+            MapKind::References => "references",
+            MapKind::RowCount => "row_count",
+            MapKind::Freshness => "freshness",
+        }
+    }
+
+    /// The keys the kind's map accepts.
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            MapKind::AcceptedValues => &["column", "values"],
+            MapKind::Range => &["column", "min", "max"],
+            MapKind::Matches => &["column", "pattern"],
+            MapKind::References => &["column", "to"],
+            MapKind::RowCount => &["min", "max"],
+            MapKind::Freshness => &["column", "max_age"],
+        }
+    }
+}
+
+impl fmt::Display for MapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -27,8 +58,8 @@ pub(crate) struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Reads `value` as the map of `kind`; unknown keys are errors.
-    pub fn read(ctx: &mut FileCtx, value: &'a Node, kind: &str) -> Option<Fields<'a>> {
-        let keys = allowed(kind);
+    pub fn read(ctx: &mut FileCtx, value: &'a Node, kind: MapKind) -> Option<Fields<'a>> {
+        let keys = kind.keys();
         let example = format!(
             "{{{}}}",
             keys.iter()
@@ -74,7 +105,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A required key; missing is an error at the kind's map.
-    fn require(&self, ctx: &mut FileCtx, map: &Node, kind: &str, key: &str) -> Option<&'a Node> {
+    fn require(&self, ctx: &mut FileCtx, map: &Node, kind: MapKind, key: &str) -> Option<&'a Node> {
         let found = self.get(key);
         if found.is_none() {
             ctx.error(ctx.at(map), format!("`{kind}` needs `{key}`"));
@@ -84,15 +115,20 @@ impl<'a> Fields<'a> {
 }
 
 /// Builds the [`CheckKind`] of a map-valued kind.
-pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) -> Option<CheckKind> {
-    let column = if kind == "row_count" {
+pub(crate) fn build(
+    ctx: &mut FileCtx,
+    kind: MapKind,
+    map: &Node,
+    f: Fields<'_>,
+) -> Option<CheckKind> {
+    let column = if kind == MapKind::RowCount {
         None
     } else {
         let node = f.require(ctx, map, kind, "column");
         Some(node.and_then(|n| ctx.name(n, "a column name")))
     };
     match kind {
-        "accepted_values" => {
+        MapKind::AcceptedValues => {
             let values = f.require(ctx, map, kind, "values").and_then(|n| {
                 let Yaml::Seq(items) = &n.value else {
                     ctx.expected(n, "a list of values");
@@ -113,7 +149,7 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                 values: values?,
             })
         }
-        "range" => {
+        MapKind::Range => {
             let min = f.get("min").map(|n| scalar_value(ctx, n, "a lower bound"));
             let max = f.get("max").map(|n| scalar_value(ctx, n, "an upper bound"));
             if min.is_none() && max.is_none() {
@@ -146,7 +182,7 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                 max,
             })
         }
-        "matches" => {
+        MapKind::Matches => {
             let pattern = f
                 .require(ctx, map, kind, "pattern")
                 .and_then(|n| ctx.string(n, "a pattern"));
@@ -161,7 +197,7 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                 pattern: pattern?,
             })
         }
-        "references" => {
+        MapKind::References => {
             let to = f.require(ctx, map, kind, "to").and_then(|n| {
                 let text = ctx.string(n, "`table.column`")?;
                 // The last dot separates the column, so `schema.table.column` works.
@@ -186,7 +222,7 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                 to_column,
             })
         }
-        "row_count" => {
+        MapKind::RowCount => {
             let bound = |ctx: &mut FileCtx, key: &str| -> Option<Option<u64>> {
                 let Some(n) = f.get(key) else {
                     return Some(None);
@@ -219,7 +255,7 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                 _ => Some(CheckKind::RowCount { min, max }),
             }
         }
-        "freshness" => {
+        MapKind::Freshness => {
             let max_age = f.require(ctx, map, kind, "max_age").and_then(|n| {
                 let text = n.value.scalar_text();
                 match text.as_deref().map(humantime::parse_duration) {
@@ -247,6 +283,5 @@ pub(crate) fn build(ctx: &mut FileCtx, kind: &str, map: &Node, f: Fields<'_>) ->
                 max_age: max_age?,
             })
         }
-        _ => None,
     }
 }

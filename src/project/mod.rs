@@ -8,7 +8,7 @@ mod check_fields;
 mod config;
 pub mod errors;
 mod glob;
-pub mod load;
+mod loader;
 pub mod model;
 pub mod natural;
 mod node;
@@ -20,6 +20,6 @@ mod spec;
 mod tests;
 
 pub use errors::{ConfigError, LoadErrors};
-pub use load::{PROJECT_FILE, find_project_file, load};
+pub use loader::{PROJECT_FILE, find_project_file, load};
 pub use model::*;
 pub use natural::natural_cmp;

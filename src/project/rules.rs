@@ -1,6 +1,7 @@
 //! Converting `rules:` entries into [`Rule`]s: table entries with their checks (short form
 //! `- not_null: [a]`, long form `- {not_null: [a], severity: warning}`) and custom SQL rules.
 
+use super::check_fields::{Fields, MapKind, build};
 use super::errors::suggestion_help;
 use super::model::{Check, CheckKind, CheckOptions, Rule, Severity, SqlRule, Value};
 use super::node::{Node, Yaml};
@@ -10,18 +11,47 @@ use super::spec::Ids;
 use crate::Location;
 use serde_saphyr::Spanned;
 
-/// The check kinds, as written.
-const KINDS: [&str; 9] = [
-    "not_null",
-    "unique",
-    "accepted_values",
-    "range",
-    "matches",
-    "references",
-    "expression",
-    "row_count",
-    "freshness",
-];
+/// The check kinds of the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    NotNull,
+    Unique,
+    Expression,
+    /// A kind written as a map of fields.
+    Map(MapKind),
+}
+
+impl Kind {
+    const ALL: [Kind; 9] = [
+        Kind::NotNull,
+        Kind::Unique,
+        Kind::Map(MapKind::AcceptedValues),
+        Kind::Map(MapKind::Range),
+        Kind::Map(MapKind::Matches),
+        Kind::Map(MapKind::References),
+        Kind::Expression,
+        Kind::Map(MapKind::RowCount),
+        Kind::Map(MapKind::Freshness),
+    ];
+
+    /// As written in a spec and in generated ids.
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::NotNull => "not_null",
+            Kind::Unique => "unique",
+            Kind::Expression => "expression",
+            Kind::Map(m) => m.as_str(),
+        }
+    }
+
+    fn parse(written: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == written)
+    }
+
+    fn names() -> [&'static str; 9] {
+        Kind::ALL.map(Kind::as_str)
+    }
+}
 
 /// Options any check may carry in long form.
 const OPTIONS: [&str; 5] = [
@@ -260,7 +290,7 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
         );
         return None;
     };
-    let mut kind: Option<(&str, &Node, &Node)> = None;
+    let mut kind: Option<(Kind, &Node, &Node)> = None;
     let mut options = CheckOptions::default();
     let mut ok = true;
     let mut name_at = None;
@@ -314,31 +344,31 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
                     ok = false;
                 }
             },
-            other if KINDS.contains(&other) => {
+            other if Kind::parse(other).is_some() => {
                 if let Some((first, _, _)) = kind {
                     ctx.error_help(
                         ctx.at(key),
-                        format!("check has two kinds, `{first}` and `{other}`"),
+                        format!("check has two kinds, `{}` and `{other}`", first.as_str()),
                         "write each check as its own list item",
                     );
                     ok = false;
                 } else {
-                    kind = KINDS
-                        .iter()
-                        .find(|k| **k == other)
-                        .map(|k| (*k, key, value));
+                    kind = Kind::parse(other).map(|k| (k, key, value));
                 }
             }
             other => {
-                let mut known: Vec<&str> = KINDS.to_vec();
+                let mut known: Vec<&str> = Kind::names().to_vec();
                 known.extend(OPTIONS);
                 let help = match super::errors::did_you_mean(other, &known) {
                     Some(near) => {
-                        format!("did you mean `{near}`? check kinds: {}", KINDS.join(", "))
+                        format!(
+                            "did you mean `{near}`? check kinds: {}",
+                            Kind::names().join(", ")
+                        )
                     }
                     None => format!(
                         "check kinds: {}; options: {}",
-                        KINDS.join(", "),
+                        Kind::names().join(", "),
                         OPTIONS.join(", ")
                     ),
                 };
@@ -359,17 +389,18 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
         );
         ok = false;
     }
-    let Some((kind_name, key, value)) = kind else {
+    let Some((kind, key, value)) = kind else {
         if ok {
             ctx.error_help(
                 ctx.at(node),
                 "check has no kind",
-                format!("add one of: {}", KINDS.join(", ")),
+                format!("add one of: {}", Kind::names().join(", ")),
             );
         }
         return None;
     };
-    let parts = check_kinds(ctx, kind_name, value)?;
+    let parts = check_kinds(ctx, kind, value)?;
+    let kind_name = kind.as_str();
     if parts.len() > 1
         && let Some(at) = name_at
     {
@@ -434,11 +465,11 @@ fn number(y: &Yaml) -> Option<f64> {
 /// the kind key (the column of a `not_null`, the key of a `unique`).
 fn check_kinds(
     ctx: &mut FileCtx,
-    kind: &str,
+    kind: Kind,
     value: &Node,
 ) -> Option<Vec<(CheckKind, Option<Location>)>> {
     match kind {
-        "not_null" => {
+        Kind::NotNull => {
             let columns = column_list(ctx, value, "not_null")?;
             Some(
                 columns
@@ -447,8 +478,8 @@ fn check_kinds(
                     .collect(),
             )
         }
-        "unique" => unique_keys(ctx, value),
-        "expression" => {
+        Kind::Unique => unique_keys(ctx, value),
+        Kind::Expression => {
             let predicate = ctx.string(value, "a SQL predicate")?;
             if predicate.trim().is_empty() {
                 ctx.error(ctx.at(value), "`expression` is empty");
@@ -456,9 +487,9 @@ fn check_kinds(
             }
             Some(vec![(CheckKind::Expression { predicate }, None)])
         }
-        _ => {
-            let fields = super::check_fields::Fields::read(ctx, value, kind)?;
-            let check = super::check_fields::build(ctx, kind, value, fields)?;
+        Kind::Map(kind) => {
+            let fields = Fields::read(ctx, value, kind)?;
+            let check = build(ctx, kind, value, fields)?;
             Some(vec![(check, None)])
         }
     }

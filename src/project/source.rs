@@ -71,6 +71,12 @@ impl FileCtx {
                 Some(key) => ConfigError::at(location, format!("duplicate key `{key}`")),
                 None => ConfigError::at(location, "duplicate key"),
             },
+            YamlError::Unexpected { expected, .. } => {
+                ConfigError::at(location, format!("expected {}", plain_shape(expected)))
+            }
+            YamlError::InvalidScalar { ty, .. } => {
+                ConfigError::at(location, format!("expected {}", plain_shape(ty)))
+            }
             other => {
                 let message = UserMessageFormatter.format_message(other);
                 ConfigError::at(location, clean_message(&message))
@@ -135,7 +141,7 @@ impl FileCtx {
         Some(text)
     }
 
-    /// SQL text from a spanned string, located at its first character (see [`sql_location`]).
+    /// SQL text from a spanned string, located at its first character (see [`Self::sql_location`]).
     /// Empty or blank SQL is an error naming `key`.
     pub fn sql(&mut self, spanned: &Spanned<String>, key: &str) -> Option<SqlText> {
         let location = self.sql_location(spanned);
@@ -155,7 +161,11 @@ impl FileCtx {
     /// quoted scalar, and the first content character of a block scalar (`|`, `>`), after any
     /// leading blank lines. This shifts quoted scalars one column right (past the quote) and
     /// moves block scalars that start with blank lines back to the first blank line, so that
-    /// line `k` (0-based) of a `|` literal block is file line `location.line + k`.
+    /// line `k` (0-based) of a `|` literal block is file line `location.line + k` (and, for
+    /// any `k`, its 0-based character `c` is file column `location.column + c` when the block has
+    /// no leading blank lines). A single-line plain scalar maps columns exactly, and so does a
+    /// quoted one without escapes. Folded
+    /// (`>`) and multi-line plain or quoted scalars join lines, so only the first line maps exactly.
     pub fn sql_location(&self, spanned: &Spanned<String>) -> Location {
         let at = &spanned.referenced;
         let (mut line, mut column) = (at.line(), at.column());
@@ -191,6 +201,19 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
         with_snippet: false,
+    }
+}
+
+/// Our words for the library's names of YAML shapes and Rust scalar types.
+fn plain_shape(shape: &str) -> String {
+    match shape {
+        "sequence start" => "a list here".to_owned(),
+        "mapping start" => "a map here".to_owned(),
+        "string scalar" => "a string here".to_owned(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_owned(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_owned(),
+        "f32" | "f64" => "a number".to_owned(),
+        other => other.to_owned(),
     }
 }
 

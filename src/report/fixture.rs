@@ -239,5 +239,6 @@ pub(crate) fn sample_run() -> RunResults {
             "lost the connection to the server while running sqltest/customers.yaml".into(),
         ],
         interrupted: false,
+        timings: Default::default(),
     }
 }

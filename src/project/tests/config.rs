@@ -298,6 +298,11 @@ fn project_file_is_found_by_walking_up() {
         find_project_file(&p.root.join("sqltest.yaml")).expect("file"),
         found
     );
+    std::fs::write(p.root.join("a/b/spec.yaml"), "tests: []\n").expect("write");
+    assert_eq!(
+        find_project_file(&p.root.join("a/b/spec.yaml")).expect("from a spec file"),
+        found
+    );
     let project = crate::project::load(&p.root.join("a/b")).expect("loads");
     assert_eq!(project.root, p.root);
     assert_eq!(project.config_path, "sqltest.yaml");

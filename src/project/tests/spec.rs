@@ -340,3 +340,39 @@ fn yes_and_no_stay_strings() {
     assert_eq!(s.fixtures[0].rows[0]["code"], json!("007"));
     assert_eq!(s.fixtures[0].rows[0]["on"], json!("y"));
 }
+
+#[test]
+fn shape_errors_read_plainly() {
+    spec_error("tests: 3\n", 1, 8, "expected a list here", None);
+    spec_error(
+        "tests:\n  - name: [a]\n",
+        2,
+        11,
+        "expected a string here",
+        None,
+    );
+    spec_error(
+        "tests:\n  - {name: a, sql: x, expect: {count: -1}}\n",
+        2,
+        39,
+        "expected a whole number, 0 or more",
+        None,
+    );
+    spec_error("- a\n", 1, 1, "expected a map here", None);
+    spec_error(
+        "tests: []\ntests: []\n",
+        2,
+        1,
+        "duplicate key `tests`",
+        None,
+    );
+    spec_error("tests:\n  - name: 'a\n", 2, 11, "unclosed quote", None);
+    // YAML 1.1 spellings are not booleans.
+    spec_error(
+        "tests:\n  - {name: a, sql: x, expect: {ordered: yes, rows: []}}\n",
+        2,
+        41,
+        "invalid boolean",
+        None,
+    );
+}

@@ -11,13 +11,19 @@ use camino::{Utf8Path, Utf8PathBuf};
 /// The project file's name.
 pub const PROJECT_FILE: &str = "sqltest.yaml";
 
-/// Finds the project file: `start` itself if it is a file (normally a `sqltest.yaml`),
-/// otherwise `sqltest.yaml` in `start` or the nearest parent directory that has one.
-/// Returns an absolute path.
+/// Finds the project file from `start`: `start` itself if it is a file named `sqltest.yaml`;
+/// otherwise `sqltest.yaml` in `start` (or, when `start` is another file such as a spec, in its
+/// directory) or in the nearest parent directory that has one. Returns an absolute path.
 pub fn find_project_file(start: &Utf8Path) -> Result<Utf8PathBuf, LoadErrors> {
     let start = absolute(start)?;
     if start.is_file() {
-        return Ok(start);
+        if start.file_name() == Some(PROJECT_FILE) {
+            return Ok(start);
+        }
+        return match start.parent() {
+            Some(dir) => find_project_file(dir),
+            None => Err(not_found(&start)),
+        };
     }
     if !start.exists() {
         return Err(LoadErrors::single(ConfigError::unlocated(format!(
@@ -32,12 +38,16 @@ pub fn find_project_file(start: &Utf8Path) -> Result<Utf8PathBuf, LoadErrors> {
         }
         dir = d.parent();
     }
-    Err(LoadErrors::single(
+    Err(not_found(&start))
+}
+
+fn not_found(start: &Utf8Path) -> LoadErrors {
+    LoadErrors::single(
         ConfigError::unlocated(format!(
             "no {PROJECT_FILE} in `{start}` or any parent directory"
         ))
         .with_help("run `sqltest init` to create one, or pass the project directory"),
-    ))
+    )
 }
 
 fn absolute(path: &Utf8Path) -> Result<Utf8PathBuf, LoadErrors> {
