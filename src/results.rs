@@ -63,7 +63,10 @@ pub struct ToolInfo {
 
 impl ToolInfo {
     pub fn current() -> Self {
-        ToolInfo { name: "sqltest".into(), version: env!("CARGO_PKG_VERSION").into() }
+        ToolInfo {
+            name: "sqltest".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
     }
 }
 

@@ -10,7 +10,11 @@ use std::time::{Duration, Instant};
 
 fn entries(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
-        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -20,7 +24,12 @@ fn shop_postgres_passes_on_a_local_cluster_and_removes_it() {
     let json = out_dir("pg_local").join("r.json");
     let o = sqltest()
         .env("TMPDIR", &tmp)
-        .args(["run", fixture("shop-postgres").to_str().unwrap(), "--backend", "local"])
+        .args([
+            "run",
+            fixture("shop-postgres").to_str().unwrap(),
+            "--backend",
+            "local",
+        ])
         .arg("--report")
         .arg(format!("json={}", json.display()))
         .output()
@@ -29,13 +38,29 @@ fn shop_postgres_passes_on_a_local_cluster_and_removes_it() {
     let report = read_json(&json);
     assert!(test_statuses(&report).len() >= 20);
     assert_eq!(report["project"]["backend"], "local");
-    assert!(report["project"]["server_version"].as_str().unwrap().starts_with("PostgreSQL"));
-    assert!(entries(&tmp).is_empty(), "the cluster directory is gone: {:?}", entries(&tmp));
+    assert!(
+        report["project"]["server_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("PostgreSQL")
+    );
+    assert!(
+        entries(&tmp).is_empty(),
+        "the cluster directory is gone: {:?}",
+        entries(&tmp)
+    );
 }
 
 #[test]
 fn isolation_holds_on_postgres_in_one_worker() {
-    let o = run(&["run", fixture("isolation-postgres").to_str().unwrap(), "--backend", "local", "--jobs", "1"]);
+    let o = run(&[
+        "run",
+        fixture("isolation-postgres").to_str().unwrap(),
+        "--backend",
+        "local",
+        "--jobs",
+        "1",
+    ]);
     assert_exit(&o, 0);
 }
 
@@ -45,14 +70,23 @@ fn url_backend_uses_an_existing_server_and_drops_its_databases() {
     let json = out_dir("pg_url").join("r.json");
     let o = sqltest()
         .env("DATABASE_URL", server.url())
-        .args(["run", fixture("shop-postgres").to_str().unwrap(), "--jobs", "3"])
+        .args([
+            "run",
+            fixture("shop-postgres").to_str().unwrap(),
+            "--jobs",
+            "3",
+        ])
         .arg("--report")
         .arg(format!("json={}", json.display()))
         .output()
         .unwrap();
     assert_exit(&o, 0);
     assert_eq!(read_json(&json)["project"]["backend"], "url");
-    assert_eq!(server.user_databases(), Vec::<String>::new(), "no database left behind");
+    assert_eq!(
+        server.user_databases(),
+        Vec::<String>::new(),
+        "no database left behind"
+    );
 }
 
 #[test]
@@ -72,7 +106,10 @@ fn a_failing_migration_names_file_line_column_and_sqlstate() {
     let statuses: Vec<&str> = ms.iter().map(|m| m["status"].as_str().unwrap()).collect();
     assert_eq!(statuses[0], "passed");
     assert_eq!(statuses[1], "failed");
-    assert!(statuses[2..].iter().all(|s| *s == "skipped"), "{statuses:?}");
+    assert!(
+        statuses[2..].iter().all(|s| *s == "skipped"),
+        "{statuses:?}"
+    );
     let err = &ms[1]["error"];
     assert_eq!(err["sqlstate"], "42703", "{err}");
     let text = all_output(&o);
@@ -88,16 +125,30 @@ fn a_failing_migration_names_file_line_column_and_sqlstate() {
 
 #[test]
 fn url_backend_without_a_url_is_an_environment_error() {
-    let o = run(&["run", fixture("shop-postgres").to_str().unwrap(), "--backend", "url"]);
+    let o = run(&[
+        "run",
+        fixture("shop-postgres").to_str().unwrap(),
+        "--backend",
+        "url",
+    ]);
     assert_exit(&o, 3);
     assert!(all_output(&o).contains("--database-url"));
 }
 
 #[test]
 fn an_unreachable_server_is_an_environment_error_without_the_password() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("postgres://me:s3cret-pw@127.0.0.1:{port}/app");
-    let o = run(&["run", fixture("shop-postgres").to_str().unwrap(), "--database-url", &url]);
+    let o = run(&[
+        "run",
+        fixture("shop-postgres").to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
     assert_exit(&o, 3);
     let text = all_output(&o);
     assert!(text.contains("cannot reach"), "{text}");
@@ -140,7 +191,11 @@ fn ctrl_c_mid_test_stops_and_removes_the_local_cluster() {
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert!(entries(&tmp).is_empty(), "cluster directory left behind: {:?}", entries(&tmp));
+    assert!(
+        entries(&tmp).is_empty(),
+        "cluster directory left behind: {:?}",
+        entries(&tmp)
+    );
     let report = read_json(&json);
     assert_eq!(report["interrupted"], true);
 }

@@ -58,12 +58,28 @@ pub async fn run_tests(
     let errors = Mutex::new(Vec::new());
     let clone_micros = AtomicUsize::new(0);
     let jobs = ctx.jobs.max(1).min(runnable.len().max(1));
-    let workers = (0..jobs).map(|w| worker(ctx, w, tests, &runnable, &next, &slots, &errors, &clone_micros, on_done));
+    let workers = (0..jobs).map(|w| {
+        worker(
+            ctx,
+            w,
+            tests,
+            &runnable,
+            &next,
+            &slots,
+            &errors,
+            &clone_micros,
+            on_done,
+        )
+    });
     futures::future::join_all(workers).await;
     let mut results = Vec::with_capacity(tests.len());
     for (i, slot) in slots.into_iter().enumerate() {
         let r = slot.into_inner().ok().flatten().unwrap_or_else(|| {
-            errored(&tests[i], "not run: no worker could reach the database".into(), 0.0)
+            errored(
+                &tests[i],
+                "not run: no worker could reach the database".into(),
+                0.0,
+            )
         });
         results.push(r);
     }
@@ -108,7 +124,10 @@ async fn worker(
                     let clone_started = Instant::now();
                     match open_clone(ctx, &name).await {
                         Ok(s) => {
-                            clone_micros.fetch_max(clone_started.elapsed().as_micros() as usize, Ordering::SeqCst);
+                            clone_micros.fetch_max(
+                                clone_started.elapsed().as_micros() as usize,
+                                Ordering::SeqCst,
+                            );
                             shared = Some(s)
                         }
                         Err(e) => {
@@ -159,7 +178,11 @@ async fn open_clone(ctx: &ExecContext<'_>, name: &str) -> Result<(Conn, Sequence
     Ok((conn, snapshot))
 }
 
-async fn run_in_transaction(conn: &mut Conn, snapshot: &SequenceSnapshot, t: &PlannedTest) -> Outcome {
+async fn run_in_transaction(
+    conn: &mut Conn,
+    snapshot: &SequenceSnapshot,
+    t: &PlannedTest,
+) -> Outcome {
     if let Err(e) = conn.execute("BEGIN").await {
         return Outcome::Broken(e.to_string());
     }
@@ -169,7 +192,9 @@ async fn run_in_transaction(conn: &mut Conn, snapshot: &SequenceSnapshot, t: &Pl
         Err(ExecError::Connection(m)) => return Outcome::Broken(m),
         // A test that ended the transaction itself (COMMIT in its SQL) leaves nothing to roll
         // back; the clone may now hold its changes, so say so instead of hiding it.
-        Err(ExecError::Sql(e)) => return Outcome::Broken(format!("could not roll back the test: {}", e.message)),
+        Err(ExecError::Sql(e)) => {
+            return Outcome::Broken(format!("could not roll back the test: {}", e.message));
+        }
     }
     if let Err(e) = snapshot.restore(conn).await {
         return Outcome::Broken(format!("could not restore sequences after the test: {e}"));
@@ -181,7 +206,9 @@ async fn run_on_own_clone(ctx: &ExecContext<'_>, i: usize, t: &PlannedTest) -> O
     let name = format!("{}_t{i}", ctx.db_prefix);
     ctx.registry.record(&name);
     let outcome = match ctx.endpoint.clone_database(ctx.template, &name).await {
-        Err(e) => Outcome::Broken(format!("failed to clone the template database for the test: {e}")),
+        Err(e) => Outcome::Broken(format!(
+            "failed to clone the template database for the test: {e}"
+        )),
         Ok(target) => match Conn::connect(&target, &ctx.session).await {
             Err(e) => Outcome::Broken(e.to_string()),
             Ok(mut conn) => {
@@ -213,7 +240,10 @@ fn base(t: &PlannedTest, status: Status, duration_secs: f64) -> TestResult {
 
 /// A result for a test that is not run, with the reason.
 pub fn skipped(t: &PlannedTest, reason: String) -> TestResult {
-    TestResult { skip_reason: Some(reason), ..base(t, Status::Skipped, 0.0) }
+    TestResult {
+        skip_reason: Some(reason),
+        ..base(t, Status::Skipped, 0.0)
+    }
 }
 
 fn errored(t: &PlannedTest, message: String, duration_secs: f64) -> TestResult {
@@ -240,7 +270,10 @@ fn finish(t: &PlannedTest, outcome: Outcome, duration_secs: f64) -> TestResult {
             {
                 failure.kind = crate::results::FailureKind::Timeout;
             }
-            TestResult { failure: Some(failure), ..base(t, Status::Failed, duration_secs) }
+            TestResult {
+                failure: Some(failure),
+                ..base(t, Status::Failed, duration_secs)
+            }
         }
         Outcome::Broken(m) => errored(t, m, duration_secs),
     }

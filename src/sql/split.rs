@@ -329,7 +329,7 @@ impl StatementState {
         }
     }
 
-    /// MySQL compound statements: BEGIN and CASE open; END closes; `END IF|LOOP|WHILE|REPEAT`
+    /// MySQL compound statements: BEGIN and CASE open; END closes; `END IF|LOOP|WHILE|REPEAT|FOR`
     /// close constructs that were never counted, so the END's close is undone.
     fn observe_mysql_block_word(&mut self, text: &str, range: &Range<usize>) {
         let after_end = self.previous_word_is(text, "end");
@@ -342,7 +342,7 @@ impl StatementState {
         } else if is(text, range, "end") {
             self.end_closed_block = self.block_depth > 0;
             self.block_depth = self.block_depth.saturating_sub(1);
-        } else if ["if", "loop", "while", "repeat"]
+        } else if ["if", "loop", "while", "repeat", "for"]
             .iter()
             .any(|k| is(text, range, k))
             && after_end
@@ -371,6 +371,17 @@ impl StatementState {
                     || (kw(0, "create")
                         && (1..words.len())
                             .any(|i| routine_word(i) || kw(i, "trigger") || kw(i, "event")));
+                // MariaDB's anonymous block `BEGIN NOT ATOMIC … END`: its BEGIN came before
+                // the statement was recognised, so count it now.
+                if !self.routine
+                    && words.len() == 3
+                    && kw(0, "begin")
+                    && kw(1, "not")
+                    && kw(2, "atomic")
+                {
+                    self.routine = true;
+                    self.block_depth = 1;
+                }
             }
             Dialect::Sqlite => {
                 // `[EXPLAIN [QUERY PLAN]] CREATE [TEMP|TEMPORARY] TRIGGER`
@@ -442,5 +453,7 @@ fn skip_nested_comment(text: &str) -> Option<&str> {
 }
 
 #[cfg(test)]
-#[path = "split_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod properties;

@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 
 /// The path of a fixture project.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// A fresh directory for a test's outputs (reports), kept under target/ for inspection.
@@ -49,7 +51,12 @@ pub fn all_output(o: &Output) -> String {
 /// Asserts the exit code, showing the output when it differs.
 #[track_caller]
 pub fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(o.status.code(), Some(code), "unexpected exit code; output:\n{}", all_output(o));
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "unexpected exit code; output:\n{}",
+        all_output(o)
+    );
 }
 
 /// A throwaway PostgreSQL cluster for the tests (stopped and deleted on drop).
@@ -61,9 +68,15 @@ pub struct PgServer {
 impl PgServer {
     pub fn start() -> PgServer {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let bindir = sqltest::backend::local::find_bindir().expect("PostgreSQL server binaries (run .ci/run)");
-        let cluster = runtime.block_on(sqltest::backend::local::start_cluster(&bindir)).expect("start cluster");
-        PgServer { cluster: Some(cluster), runtime }
+        let bindir = sqltest::backend::local::find_bindir()
+            .expect("PostgreSQL server binaries (run .ci/run)");
+        let cluster = runtime
+            .block_on(sqltest::backend::local::start_cluster(&bindir))
+            .expect("start cluster");
+        PgServer {
+            cluster: Some(cluster),
+            runtime,
+        }
     }
 
     /// URL of the `postgres` maintenance database (superuser, trust auth).
@@ -76,8 +89,13 @@ impl PgServer {
         let url = self.url();
         self.runtime.block_on(async move {
             use sqltest::dialect::{Cell, Conn, DbTarget, SessionOptions};
-            let target = DbTarget::Postgres { url, database: "postgres".into() };
-            let mut conn = Conn::connect(&target, &SessionOptions::default()).await.expect("connect");
+            let target = DbTarget::Postgres {
+                url,
+                database: "postgres".into(),
+            };
+            let mut conn = Conn::connect(&target, &SessionOptions::default())
+                .await
+                .expect("connect");
             let rs = conn.query(sql).await.expect("query");
             conn.close().await;
             rs.rows
@@ -114,7 +132,8 @@ impl Drop for PgServer {
 
 /// Reads a JSON report.
 pub fn read_json(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("valid JSON report")
 }
 
@@ -124,7 +143,12 @@ pub fn test_statuses(report: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .expect("tests array")
         .iter()
-        .map(|t| (t["id"].as_str().unwrap().to_string(), t["status"].as_str().unwrap().to_string()))
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -140,5 +164,9 @@ pub fn assert_junit_valid(path: &Path) {
         .arg(path)
         .output()
         .expect("xmllint (apt-get install libxml2-utils)");
-    assert!(out.status.success(), "JUnit does not validate:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "JUnit does not validate:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

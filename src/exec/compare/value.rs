@@ -344,6 +344,9 @@ fn plain_text_matches(expected: &Value, text: &str) -> bool {
             s == text
                 || temporal::instant(s, false)
                     .is_some_and(|e| temporal::instant(text, false) == Some(e))
+                // Engines without a uuid type (SQLite) keep uuids as text: compare them as
+                // uuids when both sides are written as one.
+                || (is_uuid_text(s) && is_uuid_text(text) && s.eq_ignore_ascii_case(text))
         }
         Value::Number(n) => n.to_string() == text,
         Value::Bool(b) => b.to_string() == text,
@@ -352,6 +355,16 @@ fn plain_text_matches(expected: &Value, text: &str) -> bool {
         }
         Value::Null => false,
     }
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_uuid_text(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

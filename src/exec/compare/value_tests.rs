@@ -471,3 +471,22 @@ fn json_eq_is_order_insensitive_for_objects_only() {
     assert!(!json_eq(&json!({"a": null}), &json!({})));
     assert!(!json_eq(&json!("1"), &json!(1)));
 }
+
+#[test]
+fn uuid_shaped_text_ignores_case_on_text_columns() {
+    let col = Column {
+        name: "id".into(),
+        type_name: "text".into(),
+    };
+    let cell = Cell::Text("7d444840-9dc0-11d1-b245-5ffdce74fad2".into());
+    assert!(value_matches(
+        &json!("7D444840-9DC0-11D1-B245-5FFDCE74FAD2"),
+        &col,
+        &cell
+    ));
+    assert!(!value_matches(
+        &json!("ABC"),
+        &col,
+        &Cell::Text("abc".into())
+    ));
+}
