@@ -170,11 +170,13 @@ async fn a_container_exiting_before_ready_shows_its_last_log_lines() {
         .args(["build", "-q", "-t", image, "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("docker CLI");
     use std::io::Write;
     build.stdin.take().unwrap().write_all(dockerfile.as_bytes()).unwrap();
-    assert!(build.wait().unwrap().success(), "docker build of the failing image");
+    let built = build.wait_with_output().unwrap();
+    assert!(built.status.success(), "docker build of the failing image: {}", String::from_utf8_lossy(&built.stderr));
 
     let mut req = request("exits");
     req.image = Some(image.to_string());
