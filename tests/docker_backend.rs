@@ -151,6 +151,17 @@ async fn a_cancelled_provisioning_leaves_no_container() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn provisioning_cancelled_at_any_moment_leaves_no_container() {
+    // Before the create request, while it is in flight, during start and during readiness.
+    for (i, after_ms) in [0u64, 20, 60, 150, 400, 900].into_iter().enumerate() {
+        let req = request(&format!("cancel-at-{i}"));
+        let cancelled = tokio::time::timeout(Duration::from_millis(after_ms), provision(&req)).await.is_err();
+        assert!(cancelled, "provisioning finished within {after_ms} ms");
+        assert!(containers_of(&req.run_id).await.is_empty(), "cancelled after {after_ms} ms: a container was left");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_image_names_the_image_and_the_offline_script() {
     let mut req = request("missing");
     req.version = Some("0".to_string());

@@ -42,6 +42,8 @@ const READY_DEADLINE: Duration = Duration::from_secs(60);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Log lines shown when a container dies or never gets ready.
 const LOG_LINES: usize = 20;
+/// How long a create request dropped on our side may take to show up in the engine.
+const CREATE_IN_FLIGHT: Duration = Duration::from_millis(1500);
 /// /dev/shm size: Docker's 64 MB default is too small for parallel query workers.
 const SHM_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -111,7 +113,15 @@ async fn provision(engine: Engine, req: &ProvisionRequest) -> Result<Server, Bac
 /// A container for this run only, removed on release.
 async fn provision_throwaway(cx: &Context<'_>) -> Result<Server, BackendError> {
     let mut guard = InstanceGuard::new();
-    let id = start_container(cx, &guard.instance, None).await?;
+    let id = match start_container(cx, &guard.instance, None).await {
+        Ok(id) => id,
+        Err(e) => {
+            // start_container removed whatever it created.
+            guard.disarm();
+            return Err(e.into());
+        }
+    };
+    guard.created();
     let info = engine::inspect(&cx.docker, &id).await?;
     let ready = match connection_of(cx, &id, &info) {
         Ok(conn) => wait_ready(cx, &id, &conn).await.map(|version| (conn, version)),
@@ -158,8 +168,12 @@ async fn provision_warm(cx: &Context<'_>) -> Result<Server, BackendError> {
                     guard.disarm();
                     continue;
                 }
-                Err(StartError::Backend(e)) => return Err(e),
+                Err(StartError::Backend(e)) => {
+                    guard.disarm();
+                    return Err(e);
+                }
             };
+            guard.created();
             let info = engine::inspect(&cx.docker, &id).await?;
             let conn = connection_of(cx, &id, &info)?;
             match wait_ready(cx, &id, &conn).await {
@@ -342,7 +356,7 @@ async fn start_container(cx: &Context<'_>, instance: &str, reuse_key: Option<&st
                 return Err(StartError::NameTaken);
             }
             // A container may exist even though starting it failed.
-            let _ = engine::remove_labelled(&cx.docker, LABEL_INSTANCE, instance).await;
+            engine::remove_labelled_settled(&cx.docker, LABEL_INSTANCE, instance, Duration::ZERO).await;
             Err(StartError::Backend(start_error(&e, &cx.image)))
         }
     }
@@ -452,12 +466,20 @@ async fn probe(target: &DbTarget) -> Result<String, String> {
 struct InstanceGuard {
     instance: String,
     armed: bool,
+    /// Until the create request has returned, a container may still appear after the
+    /// future is dropped; cleanup then watches for it this long.
+    appear_within: Duration,
 }
 
 impl InstanceGuard {
     fn new() -> InstanceGuard {
         let suffix: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(12).map(char::from).collect();
-        InstanceGuard { instance: suffix.to_lowercase(), armed: true }
+        InstanceGuard { instance: suffix.to_lowercase(), armed: true, appear_within: CREATE_IN_FLIGHT }
+    }
+
+    /// The container exists (its create request returned): nothing more can appear.
+    fn created(&mut self) {
+        self.appear_within = Duration::ZERO;
     }
 
     fn disarm(&mut self) {
@@ -468,7 +490,7 @@ impl InstanceGuard {
 impl Drop for InstanceGuard {
     fn drop(&mut self) {
         if self.armed {
-            engine::remove_labelled_blocking(LABEL_INSTANCE, self.instance.clone());
+            engine::remove_labelled_blocking(LABEL_INSTANCE, self.instance.clone(), self.appear_within);
         }
     }
 }

@@ -158,17 +158,46 @@ pub async fn remove_labelled(docker: &Docker, key: &str, value: &str) -> Result<
     if problems.is_empty() { Ok(removed) } else { Err(BackendError::new(problems.join("\n"))) }
 }
 
-/// Removes the containers labelled `key=value` from synchronous code (`Drop`, possibly
-/// during a panic or after the runtime is gone): a helper thread with its own small runtime
-/// and its own client, so it works whether or not the caller is inside a tokio runtime.
-pub fn remove_labelled_blocking(key: &'static str, value: String) {
+/// Removes the containers labelled `key=value` until none is left, and returns how many
+/// were seen. The engine lists a container while it is still being created but answers
+/// "no such container" to its removal until creation ends, so removal is repeated until
+/// the list stays empty. When a create request may still be on its way (a provisioning
+/// cancelled midway), the list is watched for `appear_within` before concluding that
+/// nothing was created.
+pub async fn remove_labelled_settled(docker: &Docker, key: &str, value: &str, appear_within: Duration) -> usize {
+    let start = std::time::Instant::now();
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let Ok(found) = list_labelled(docker, key, value).await else { break };
+        if found.is_empty() && (!seen.is_empty() || start.elapsed() >= appear_within) {
+            break;
+        }
+        for id in found.into_iter().filter_map(|c| c.id) {
+            let _ = remove(docker, &id).await;
+            seen.insert(id);
+        }
+        if start.elapsed() > SETTLE_LIMIT {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    seen.len()
+}
+
+/// How long cleanup keeps trying to remove a container that is still being created.
+const SETTLE_LIMIT: Duration = Duration::from_secs(15);
+
+/// [`remove_labelled_settled`] from synchronous code (`Drop`, possibly during a panic or
+/// after the runtime is gone): a helper thread with its own small runtime and its own
+/// client, so it works whether or not the caller is inside a tokio runtime.
+pub fn remove_labelled_blocking(key: &'static str, value: String, appear_within: Duration) {
     let worker = std::thread::spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
             return;
         };
         rt.block_on(async {
             if let Some(docker) = fresh_client() {
-                let _ = tokio::time::timeout(CALL_TIMEOUT, remove_labelled(&docker, key, &value)).await;
+                remove_labelled_settled(&docker, key, &value, appear_within).await;
             }
         });
     });
