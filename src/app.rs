@@ -7,6 +7,7 @@ use crate::backend::{self, ProvisionRequest, Server};
 use crate::cli::{Cli, Command, ListArgs, RunArgs};
 use crate::dialect::SessionOptions;
 use crate::exec::runner::{ExecContext, run_tests, skipped};
+use crate::migrate::cache;
 use crate::migrate::discover::{self, MigrationFile};
 use crate::migrate::prepare::{Script, prepare};
 use crate::plan::{Plan, Selection, plan};
@@ -167,7 +168,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         image: args.image.clone().or(project.image.clone()),
         version: project.version.clone(),
         keep: args.keep,
-        reuse: false,
+        reuse: args.reuse,
         project_root: project.root.clone(),
         run_id: id.clone(),
     };
@@ -215,29 +216,30 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         timings: Default::default(),
     };
     outcome.timings.provision_secs = provision_clock.elapsed().as_secs_f64();
-    let body = execute(
-        &project,
-        &plan,
-        &scripts,
-        &server,
-        &id,
-        &session,
-        &registry,
-        args.jobs,
-        &reporter,
-        &migrations_done,
-        &tests_done,
-        &mut outcome,
-    );
+    let image = request.image.clone();
+    let ctx = RunCtx {
+        project: &project,
+        plan: &plan,
+        scripts: &scripts,
+        server: &server,
+        run_id: &id,
+        session: &session,
+        registry: &registry,
+        jobs: args.jobs,
+        reuse: args.reuse,
+        image: image.as_deref(),
+        reporter: &reporter,
+        migrations_done: &migrations_done,
+        tests_done: &tests_done,
+    };
+    let body = execute(&ctx, &mut outcome);
     let interrupted = with_signals(body).await.err();
 
     // Teardown on every path: databases on a shared server, then the server itself.
-    if !server.ephemeral || args.keep {
-        if !args.keep {
-            outcome
-                .errors
-                .extend(registry.drop_all(&server.endpoint).await);
-        }
+    // A server that outlives the run (url, --reuse) must not keep our clones; --keep keeps
+    // everything for debugging.
+    if !server.ephemeral && !args.keep {
+        outcome.errors.extend(registry.drop_all(&server.endpoint).await);
     }
     let kept = server.kept_message.clone();
     let endpoint_kind = server.kind;
@@ -294,83 +296,177 @@ struct Body {
     timings: crate::results::Timings,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn execute(
-    project: &Project,
-    plan: &Plan,
-    scripts: &[Script],
-    server: &Server,
-    run_id: &str,
-    session: &SessionOptions,
-    registry: &DbRegistry,
+/// What the run body shares with its steps.
+struct RunCtx<'a> {
+    project: &'a Project,
+    plan: &'a Plan,
+    scripts: &'a [Script],
+    server: &'a Server,
+    run_id: &'a str,
+    session: &'a SessionOptions,
+    registry: &'a DbRegistry,
     jobs: Option<usize>,
-    reporter: &Mutex<TerminalReporter>,
-    migrations_done: &Mutex<Vec<MigrationResult>>,
-    tests_done: &Mutex<Vec<TestResult>>,
-    outcome: &mut Body,
-) {
-    let prefix = format!("sqltest_{run_id}");
-    let template = format!("{prefix}_tpl");
-    registry.record(&template);
+    reuse: bool,
+    image: Option<&'a str>,
+    reporter: &'a Mutex<TerminalReporter>,
+    migrations_done: &'a Mutex<Vec<MigrationResult>>,
+    tests_done: &'a Mutex<Vec<TestResult>>,
+}
+
+impl RunCtx<'_> {
+    fn migration_done(&self, m: &MigrationResult) {
+        lock(self.reporter).migration_done(m);
+        if let Ok(mut done) = self.migrations_done.lock() {
+            done.push(m.clone());
+        }
+    }
+
+    fn test_done(&self, t: &TestResult) {
+        lock(self.reporter).test_done(t);
+        if let Ok(mut done) = self.tests_done.lock() {
+            done.push(t.clone());
+        }
+    }
+}
+
+/// The template to clone, once prepared (or found in the cache).
+enum Template {
+    Ready(String),
+    /// A migration or seed failed: the tests are skipped with this reason.
+    Failed(String),
+    /// Preparation could not run (environment).
+    Unavailable,
+}
+
+async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
     let prepare_clock = Instant::now();
-    let prepared = prepare(
-        &server.endpoint,
-        &template,
-        project.engine,
-        scripts,
-        session,
-        |m| {
-            lock(reporter).migration_done(m);
-            if let Ok(mut done) = migrations_done.lock() {
-                done.push(m.clone());
+    let template = prepare_template(ctx, outcome).await;
+    outcome.timings.prepare_secs = prepare_clock.elapsed().as_secs_f64();
+    let template = match template {
+        Template::Ready(t) => t,
+        Template::Failed(first) => {
+            for t in &ctx.plan.tests {
+                ctx.test_done(&skipped(t, format!("not run: migration {first} failed")));
             }
-        },
+            return;
+        }
+        Template::Unavailable => return,
+    };
+    lock(ctx.reporter).phase(&format!(
+        "prepared the template database in {:.2}s",
+        prepare_clock.elapsed().as_secs_f64()
+    ));
+    let jobs = ctx.jobs.or(ctx.project.jobs).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let prefix = format!("sqltest_{}", ctx.run_id);
+    let exec = ExecContext {
+        endpoint: &ctx.server.endpoint,
+        template: &template,
+        db_prefix: &prefix,
+        session: ctx.session.clone(),
+        jobs,
+        registry: ctx.registry,
+    };
+    lock(ctx.reporter).start_tests(ctx.plan.tests.len(), 0);
+    let tests_clock = Instant::now();
+    let on_done = |t: &TestResult| ctx.test_done(t);
+    let output = run_tests(&exec, &ctx.plan.tests, &on_done).await;
+    outcome.timings.tests_secs = tests_clock.elapsed().as_secs_f64();
+    outcome.timings.clone_secs = output.clone_secs;
+    outcome.errors.extend(output.errors);
+}
+
+/// Builds the template database, or with `--reuse` finds it in the server's cache: a cached
+/// template whose content hash matches is used as is (no migration runs); otherwise a new one
+/// is built under a temporary name and renamed into the cache only once it fully succeeded.
+async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Template {
+    let endpoint = &ctx.server.endpoint;
+    let cached = ctx.reuse.then(|| {
+        cache::template_name(
+            ctx.project.root.as_str(),
+            ctx.project.engine,
+            ctx.image,
+            ctx.scripts,
+        )
+    });
+    if let Some(name) = &cached {
+        match endpoint.list_databases(name).await {
+            Ok(found) if found.iter().any(|n| n == name) => {
+                lock(ctx.reporter).phase(&format!(
+                    "reusing the cached template {name}: migrations and seeds are unchanged"
+                ));
+                for s in ctx.scripts {
+                    ctx.migration_done(&MigrationResult {
+                        kind: s.kind,
+                        path: s.file.path.clone(),
+                        version: s.file.version.clone(),
+                        status: crate::results::Status::Passed,
+                        duration_secs: 0.0,
+                        error: None,
+                        skip_reason: None,
+                    });
+                }
+                return Template::Ready(name.clone());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                outcome
+                    .errors
+                    .push(format!("failed to look for the cached template: {e}"));
+                return Template::Unavailable;
+            }
+        }
+    }
+    let building = format!("sqltest_{}_tpl", ctx.run_id);
+    ctx.registry.record(&building);
+    let prepared = prepare(
+        endpoint,
+        &building,
+        ctx.project.engine,
+        ctx.scripts,
+        ctx.session,
+        |m| ctx.migration_done(m),
     )
     .await;
     let prepared = match prepared {
         Ok(p) => p,
         Err(e) => {
             outcome.errors.push(e);
-            return;
+            return Template::Unavailable;
         }
     };
     outcome.server_version = prepared.server_version.clone();
-    outcome.timings.prepare_secs = prepare_clock.elapsed().as_secs_f64();
-    let on_done = |t: &TestResult| {
-        lock(reporter).test_done(t);
-        if let Ok(mut done) = tests_done.lock() {
-            done.push(t.clone());
-        }
-    };
-    if let Some(first) = prepared.failed.as_ref().or(prepared.infra_error.as_ref()) {
-        for t in &plan.tests {
-            on_done(&skipped(t, format!("not run: migration {first} failed")));
-        }
-        return;
+    if let Some(first) = &prepared.failed {
+        return Template::Failed(first.clone());
     }
-    lock(reporter).phase(&format!(
-        "prepared the template database in {:.2}s",
-        prepare_clock.elapsed().as_secs_f64()
-    ));
-    let jobs = jobs.or(project.jobs).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
-    let ctx = ExecContext {
-        endpoint: &server.endpoint,
-        template: &template,
-        db_prefix: &prefix,
-        session: session.clone(),
-        jobs,
-        registry,
+    if let Some(first) = &prepared.infra_error {
+        return Template::Failed(first.clone());
+    }
+    let Some(name) = cached else {
+        return Template::Ready(building);
     };
-    lock(reporter).start_tests(plan.tests.len(), 0);
-    let tests_clock = Instant::now();
-    let output = run_tests(&ctx, &plan.tests, &on_done).await;
-    outcome.timings.tests_secs = tests_clock.elapsed().as_secs_f64();
-    outcome.timings.clone_secs = output.clone_secs;
-    outcome.errors.extend(output.errors);
+    // Into the cache: older templates of this project go, the new one takes its name.
+    let prefix = cache::project_prefix(ctx.project.root.as_str());
+    if let Ok(old) = endpoint.list_databases(&prefix).await {
+        for o in old {
+            let _ = endpoint.drop_database(&o).await;
+        }
+    }
+    match endpoint.rename_database(&building, &name).await {
+        Ok(()) => {
+            ctx.registry.forget(&building);
+            Template::Ready(name)
+        }
+        Err(e) => {
+            outcome
+                .errors
+                .push(format!("failed to keep the template in the cache: {e}"));
+            Template::Ready(building)
+        }
+    }
 }
 
 fn lock<'a>(r: &'a Mutex<TerminalReporter>) -> std::sync::MutexGuard<'a, TerminalReporter> {

@@ -72,6 +72,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep: bool,
 
+    /// Keep a warm server and the migrated template between runs (for pre-push): a second run
+    /// with unchanged migrations and seeds skips both. `sqltest clean` removes them.
+    #[arg(long)]
+    pub reuse: bool,
+
     /// When to use colours (NO_COLOR is honoured with auto).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -84,7 +84,7 @@ pub fn find_bindir() -> Option<Utf8PathBuf> {
     for v in (9..=30).rev() {
         candidates.push((v, Utf8PathBuf::from(format!("/usr/pgsql-{v}/bin"))));
     }
-    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     candidates.into_iter().map(|(_, d)| d).find(|d| has_both(d))
 }
 

@@ -141,6 +141,22 @@ pub fn select(kind: BackendKind, req: &ProvisionRequest) -> Result<Box<dyn Backe
     }
 }
 
+/// Where warm state for `--reuse` lives: `$XDG_CACHE_HOME/sqltest`, else `~/.cache/sqltest`,
+/// else the temp directory.
+pub fn cache_dir() -> Utf8PathBuf {
+    let base = std::env::var("XDG_CACHE_HOME")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Utf8PathBuf::from)
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|h| Utf8PathBuf::from(h).join(".cache"))
+        })
+        .unwrap_or_else(|| Utf8PathBuf::from(std::env::temp_dir().to_string_lossy().into_owned()));
+    base.join("sqltest")
+}
+
 fn boxed<B: Backend + 'static>(b: B) -> Box<dyn Backend> {
     Box::new(b)
 }

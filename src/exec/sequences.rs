@@ -62,13 +62,14 @@ impl SequenceSnapshot {
         Ok(snap)
     }
 
-    /// Puts back every sequence whose value differs from the snapshot. Runs after the test's
-    /// rollback (setval is not transactional either).
-    pub async fn restore(&self, conn: &mut Conn) -> Result<(), ExecError> {
+    /// Rolls the test's transaction back, then puts back every sequence whose value differs
+    /// from the snapshot (setval is not transactional either). The rollback and the read of
+    /// the sequences travel in one round trip.
+    pub async fn rollback_and_restore(&self, conn: &mut Conn) -> Result<(), ExecError> {
         if self.visible.is_empty() {
-            return Ok(());
+            return conn.execute("ROLLBACK").await.map(|_| ());
         }
-        let rs = conn.query(LIST).await?;
+        let rs = conn.query(&format!("ROLLBACK; {LIST}")).await?;
         let mut fixes = Vec::new();
         for row in &rs.rows {
             let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else {
