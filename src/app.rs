@@ -79,6 +79,25 @@ async fn clean(io: &mut Io) -> Exit {
             exit = Exit::Environment;
         }
     }
+    match crate::backend::docker::clean().await {
+        Ok(n) => {
+            let _ = writeln!(
+                io.out,
+                "removed {n} container(s) labelled org.sqltest.managed"
+            );
+        }
+        // No Docker engine here: nothing of ours can be running in one.
+        Err(e) if !crate::backend::docker::engine_available() => {
+            let _ = writeln!(
+                io.out,
+                "no Docker engine answered; no container to remove ({e})"
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            exit = Exit::Environment;
+        }
+    }
     let sqlite = crate::backend::cache_dir().join("sqlite");
     if sqlite.exists() {
         match std::fs::remove_dir_all(&sqlite) {

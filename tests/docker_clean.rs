@@ -25,20 +25,46 @@ async fn clean_removes_kept_and_warm_containers() {
     let backend = DockerBackend::for_engine(Engine::Postgres).unwrap();
     let kept = request("clean-kept", true, false);
     let warm = request("clean-warm", false, true);
-    backend.provision(&kept).await.expect("kept server").release().await.unwrap();
-    backend.provision(&warm).await.expect("warm server").release().await.unwrap();
+    backend
+        .provision(&kept)
+        .await
+        .expect("kept server")
+        .release()
+        .await
+        .unwrap();
+    backend
+        .provision(&warm)
+        .await
+        .expect("warm server")
+        .release()
+        .await
+        .unwrap();
 
     let docker = engine::connect().await.unwrap();
     let ours = |run_id: String| {
         let docker = docker.clone();
-        async move { engine::list_labelled(&docker, engine::LABEL_RUN_ID, &run_id).await.unwrap().len() }
+        async move {
+            engine::list_labelled(&docker, engine::LABEL_RUN_ID, &run_id)
+                .await
+                .unwrap()
+                .len()
+        }
     };
     let leftovers = ours(kept.run_id.clone()).await + ours(warm.run_id.clone()).await;
     // The warm container may have been created by an earlier run (then it carries that run's id).
     assert!(leftovers >= 1, "nothing left behind to clean");
 
     let removed = docker::clean().await.expect("clean");
-    assert!(removed >= leftovers, "clean removed {removed} of {leftovers}");
-    let managed = engine::list_labelled(&docker, engine::LABEL_MANAGED, "true").await.unwrap();
-    assert!(managed.is_empty(), "clean left {} containers", managed.len());
+    assert!(
+        removed >= leftovers,
+        "clean removed {removed} of {leftovers}"
+    );
+    let managed = engine::list_labelled(&docker, engine::LABEL_MANAGED, "true")
+        .await
+        .unwrap();
+    assert!(
+        managed.is_empty(),
+        "clean left {} containers",
+        managed.len()
+    );
 }

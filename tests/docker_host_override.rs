@@ -22,10 +22,19 @@ fn the_host_override_is_the_host_in_the_connection_url() {
         project_root: Utf8PathBuf::from("/tmp/sqltest-docker-tests/override"),
         run_id: format!("override-{}", std::process::id()),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
-        let server = DockerBackend::for_engine(Engine::Postgres).unwrap().provision(&req).await.expect("provision");
-        let Endpoint::Postgres { admin_url } = &server.endpoint else { panic!("not postgres") };
+        let server = DockerBackend::for_engine(Engine::Postgres)
+            .unwrap()
+            .provision(&req)
+            .await
+            .expect("provision");
+        let Endpoint::Postgres { admin_url } = &server.endpoint else {
+            panic!("not postgres")
+        };
         assert!(admin_url.contains("@localhost:"), "{admin_url}");
         server.release().await.expect("release");
     });

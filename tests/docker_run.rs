@@ -13,14 +13,22 @@ use std::time::{Duration, Instant};
 
 /// Containers (running or not) that a run on `project` started.
 fn containers_for(project: &Path) -> Vec<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let docker = engine::connect().await.expect("a Docker engine");
         let mut ids = Vec::new();
-        let canonical = project.canonicalize().unwrap_or_else(|_| project.to_path_buf());
+        let canonical = project
+            .canonicalize()
+            .unwrap_or_else(|_| project.to_path_buf());
         for p in [project.to_path_buf(), canonical] {
             let label = p.to_string_lossy().trim_end_matches('/').to_string();
-            for c in engine::list_labelled(&docker, engine::LABEL_PROJECT, &label).await.unwrap() {
+            for c in engine::list_labelled(&docker, engine::LABEL_PROJECT, &label)
+                .await
+                .unwrap()
+            {
                 ids.extend(c.id);
             }
         }
@@ -31,7 +39,10 @@ fn containers_for(project: &Path) -> Vec<String> {
 }
 
 fn remove_containers(ids: &[String]) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let docker = engine::connect().await.unwrap();
         for id in ids {
@@ -51,25 +62,50 @@ fn shop_postgres_passes_in_a_container_and_removes_it() {
         .arg(format!("json={}", json.display()))
         .output()
         .unwrap();
-    eprintln!("docker run of shop-postgres: {:.2}s\n{}", clock.elapsed().as_secs_f64(), stdout(&o));
+    eprintln!(
+        "docker run of shop-postgres: {:.2}s\n{}",
+        clock.elapsed().as_secs_f64(),
+        stdout(&o)
+    );
     assert_exit(&o, 0);
     let report = read_json(&json);
     assert_eq!(report["project"]["backend"], "docker");
-    assert!(report["project"]["server_version"].as_str().unwrap().starts_with("PostgreSQL 15"));
+    assert!(
+        report["project"]["server_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("PostgreSQL 15")
+    );
     assert!(test_statuses(&report).len() >= 20);
-    assert_eq!(containers_for(&project), Vec::<String>::new(), "the container is gone");
+    assert_eq!(
+        containers_for(&project),
+        Vec::<String>::new(),
+        "the container is gone"
+    );
     let text = all_output(&o);
-    let password_shown = text.lines().any(|l| l.contains("postgres://postgres:") && !l.contains(":***@"));
-    assert!(!password_shown, "the password appears in normal output:\n{text}");
+    let password_shown = text
+        .lines()
+        .any(|l| l.contains("postgres://postgres:") && !l.contains(":***@"));
+    assert!(
+        !password_shown,
+        "the password appears in normal output:\n{text}"
+    );
 }
 
 #[test]
 fn ctrl_c_mid_test_removes_the_container_and_writes_complete_reports() {
     let project = out_dir("docker_sigint_project");
     std::fs::create_dir_all(project.join("sqltest")).unwrap();
-    std::fs::write(project.join("sqltest.yaml"), "engine: postgres\nversion: \"15\"\n").unwrap();
-    std::fs::write(project.join("sqltest/slow.yaml"), "tests:\n  - name: sleeps\n    sql: select pg_sleep(60)\n")
-        .unwrap();
+    std::fs::write(
+        project.join("sqltest.yaml"),
+        "engine: postgres\nversion: \"15\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("sqltest/slow.yaml"),
+        "tests:\n  - name: sleeps\n    sql: select pg_sleep(60)\n",
+    )
+    .unwrap();
     let reports = out_dir("docker_sigint");
     let (json, junit) = (reports.join("r.json"), reports.join("r.xml"));
     let mut child = sqltest()
@@ -92,33 +128,61 @@ fn ctrl_c_mid_test_removes_the_container_and_writes_complete_reports() {
             None => break,
         }
     }
-    assert_eq!(containers_for(&project).len(), 1, "the run's container is up");
+    assert_eq!(
+        containers_for(&project).len(),
+        1,
+        "the run's container is up"
+    );
     std::thread::sleep(Duration::from_millis(500));
     // SAFETY: sending a signal to our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert_eq!(containers_for(&project), Vec::<String>::new(), "a container was left behind");
+    assert_eq!(
+        containers_for(&project),
+        Vec::<String>::new(),
+        "a container was left behind"
+    );
     let report = read_json(&json);
     assert_eq!(report["interrupted"], true);
     let xml = std::fs::read_to_string(&junit).expect("the JUnit report was written");
-    assert!(xml.trim_end().ends_with("</testsuites>"), "JUnit file is incomplete:\n{xml}");
+    assert!(
+        xml.trim_end().ends_with("</testsuites>"),
+        "JUnit file is incomplete:\n{xml}"
+    );
 }
 
 #[test]
 fn keep_leaves_the_container_and_prints_its_url() {
     let project = out_dir("docker_keep_project");
     std::fs::create_dir_all(project.join("sqltest")).unwrap();
-    std::fs::write(project.join("sqltest.yaml"), "engine: postgres\nversion: \"15\"\n").unwrap();
-    std::fs::write(project.join("sqltest/one.yaml"), "tests:\n  - name: one\n    sql: select 1\n").unwrap();
-    let o = run(&["run", project.to_str().unwrap(), "--backend", "docker", "--keep"]);
+    std::fs::write(
+        project.join("sqltest.yaml"),
+        "engine: postgres\nversion: \"15\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("sqltest/one.yaml"),
+        "tests:\n  - name: one\n    sql: select 1\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "run",
+        project.to_str().unwrap(),
+        "--backend",
+        "docker",
+        "--keep",
+    ]);
     let ids = containers_for(&project);
     remove_containers(&ids);
     assert_exit(&o, 0);
     assert_eq!(ids.len(), 1, "--keep left one container");
     let text = all_output(&o);
     assert!(text.contains("kept container"), "{text}");
-    assert!(text.contains("postgres://postgres:"), "the URL to connect with is printed: {text}");
+    assert!(
+        text.contains("postgres://postgres:"),
+        "the URL to connect with is printed: {text}"
+    );
 }
 
 #[test]

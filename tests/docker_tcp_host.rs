@@ -16,7 +16,9 @@ fn start_proxy() -> u16 {
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for tcp in listener.incoming().flatten() {
-            let Ok(unix) = UnixStream::connect("/var/run/docker.sock") else { continue };
+            let Ok(unix) = UnixStream::connect("/var/run/docker.sock") else {
+                continue;
+            };
             let (mut tcp_r, mut unix_w) = (tcp.try_clone().unwrap(), unix.try_clone().unwrap());
             std::thread::spawn(move || {
                 let _ = std::io::copy(&mut tcp_r, &mut unix_w);
@@ -53,12 +55,25 @@ fn a_tcp_docker_host_is_used_for_the_engine_and_the_connection_url() {
         project_root: Utf8PathBuf::from("/tmp/sqltest-docker-tests/tcp"),
         run_id: format!("tcp-{}", std::process::id()),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
-        let server = DockerBackend::for_engine(Engine::Postgres).unwrap().provision(&req).await.expect("provision");
-        let Endpoint::Postgres { admin_url } = &server.endpoint else { panic!("not postgres") };
+        let server = DockerBackend::for_engine(Engine::Postgres)
+            .unwrap()
+            .provision(&req)
+            .await
+            .expect("provision");
+        let Endpoint::Postgres { admin_url } = &server.endpoint else {
+            panic!("not postgres")
+        };
         assert!(admin_url.contains("@localhost:"), "{admin_url}");
-        assert!(server.description.contains("on localhost:"), "{}", server.description);
+        assert!(
+            server.description.contains("on localhost:"),
+            "{}",
+            server.description
+        );
         server.release().await.expect("release");
     });
 }

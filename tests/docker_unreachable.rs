@@ -23,13 +23,23 @@ fn an_unreachable_engine_gives_a_fix_and_auto_skips_docker() {
         project_root: Utf8PathBuf::from("/tmp/sqltest-docker-tests/unreachable"),
         run_id: "unreachable".to_string(),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let err = runtime
-        .block_on(DockerBackend::for_engine(Engine::Postgres).unwrap().provision(&req))
+        .block_on(
+            DockerBackend::for_engine(Engine::Postgres)
+                .unwrap()
+                .provision(&req),
+        )
         .err()
         .expect("no engine there");
     eprintln!("{}", err.message);
-    assert!(err.message.contains("cannot reach the Docker engine at unix:///nonexistent/sqltest/docker.sock"));
+    assert!(
+        err.message
+            .contains("cannot reach the Docker engine at unix:///nonexistent/sqltest/docker.sock")
+    );
     assert!(err.message.contains("--backend local"), "{}", err.message);
     assert!(err.message.contains("--database-url"), "{}", err.message);
 

@@ -14,7 +14,9 @@ pub mod image;
 use super::{Backend, BackendError, ProvisionRequest, Server, ServerHandle};
 use crate::dialect::{Conn, DbTarget, Endpoint, SessionOptions};
 use crate::project::{BackendKind, Engine};
-use engine::{LABEL_ENGINE, LABEL_INSTANCE, LABEL_MANAGED, LABEL_PROJECT, LABEL_REUSE, LABEL_RUN_ID};
+use engine::{
+    LABEL_ENGINE, LABEL_INSTANCE, LABEL_MANAGED, LABEL_PROJECT, LABEL_REUSE, LABEL_RUN_ID,
+};
 use futures::future::BoxFuture;
 use host::HostEnv;
 use rand::Rng;
@@ -59,10 +61,13 @@ impl DockerBackend {
     pub fn for_engine(engine: Engine) -> Result<DockerBackend, BackendError> {
         match engine {
             Engine::Postgres => Ok(DockerBackend { engine }),
-            Engine::Sqlite => Err(BackendError::new("SQLite needs no server: use --backend embedded")),
-            Engine::Mysql | Engine::Mariadb => {
-                Err(BackendError::new(format!("the docker backend does not run {} in this build yet", engine.as_str())))
-            }
+            Engine::Sqlite => Err(BackendError::new(
+                "SQLite needs no server: use --backend embedded",
+            )),
+            Engine::Mysql | Engine::Mariadb => Err(BackendError::new(format!(
+                "the docker backend does not run {} in this build yet",
+                engine.as_str()
+            ))),
         }
     }
 }
@@ -72,7 +77,10 @@ impl Backend for DockerBackend {
         BackendKind::Docker
     }
 
-    fn provision<'a>(&'a self, req: &'a ProvisionRequest) -> BoxFuture<'a, Result<Server, BackendError>> {
+    fn provision<'a>(
+        &'a self,
+        req: &'a ProvisionRequest,
+    ) -> BoxFuture<'a, Result<Server, BackendError>> {
         Box::pin(provision(self.engine, req))
     }
 }
@@ -96,18 +104,32 @@ struct Context<'a> {
 
 async fn provision(engine: Engine, req: &ProvisionRequest) -> Result<Server, BackendError> {
     let Some(image) = image::image_for(engine, req.image.as_deref(), req.version.as_deref()) else {
-        return Err(BackendError::new("SQLite needs no server: use --backend embedded"));
+        return Err(BackendError::new(
+            "SQLite needs no server: use --backend embedded",
+        ));
     };
     let docker = engine::connect().await?;
     let env = HostEnv::from_process();
     let docker_host = env.docker_host(Path::exists);
     let gateway = match host::tcp_host(&docker_host) {
-        None if env.in_container && env.host_override.is_none() => engine::bridge_gateway(&docker).await,
+        None if env.in_container && env.host_override.is_none() => {
+            engine::bridge_gateway(&docker).await
+        }
         _ => None,
     };
     let host = host::connection_host(&env, &docker_host, gateway.as_deref());
-    let cx = Context { docker, req, engine, image, host };
-    if req.reuse { provision_warm(&cx).await } else { provision_throwaway(&cx).await }
+    let cx = Context {
+        docker,
+        req,
+        engine,
+        image,
+        host,
+    };
+    if req.reuse {
+        provision_warm(&cx).await
+    } else {
+        provision_throwaway(&cx).await
+    }
 }
 
 /// A container for this run only, removed on release.
@@ -124,7 +146,9 @@ async fn provision_throwaway(cx: &Context<'_>) -> Result<Server, BackendError> {
     guard.created();
     let info = engine::inspect(&cx.docker, &id).await?;
     let ready = match connection_of(cx, &id, &info) {
-        Ok(conn) => wait_ready(cx, &id, &conn).await.map(|version| (conn, version)),
+        Ok(conn) => wait_ready(cx, &id, &conn)
+            .await
+            .map(|version| (conn, version)),
         Err(e) => Err(e),
     };
     let (conn, version) = match ready {
@@ -144,10 +168,23 @@ async fn provision_throwaway(cx: &Context<'_>) -> Result<Server, BackendError> {
         conn.port
     );
     let admin_url = conn.url(&cx.host);
-    let kept = cx.req.keep.then(|| kept_message(&id, &cx.image, &admin_url));
-    let handle = ContainerHandle { docker: cx.docker.clone(), id, guard, keep: cx.req.keep };
-    let mut server =
-        Server::new(Endpoint::Postgres { admin_url }, BackendKind::Docker, description, true, Box::new(handle));
+    let kept = cx
+        .req
+        .keep
+        .then(|| kept_message(&id, &cx.image, &admin_url));
+    let handle = ContainerHandle {
+        docker: cx.docker.clone(),
+        id,
+        guard,
+        keep: cx.req.keep,
+    };
+    let mut server = Server::new(
+        Endpoint::Postgres { admin_url },
+        BackendKind::Docker,
+        description,
+        true,
+        Box::new(handle),
+    );
     server.kept_message = kept;
     Ok(server)
 }
@@ -194,7 +231,12 @@ async fn provision_warm(cx: &Context<'_>) -> Result<Server, BackendError> {
         if !engine::running_state(&info).0 {
             // Stopped (engine restart): its tmpfs data is gone, so it starts as new.
             state = WarmState::Restarted;
-            if cx.docker.start_container(&id, None::<StartContainerOptions>).await.is_ok() {
+            if cx
+                .docker
+                .start_container(&id, None::<StartContainerOptions>)
+                .await
+                .is_ok()
+            {
                 info = engine::inspect(&cx.docker, &id).await?;
             }
         }
@@ -236,7 +278,13 @@ impl WarmState {
     }
 }
 
-fn warm_server(cx: &Context<'_>, id: &str, conn: &PgConnection, version: &str, state: WarmState) -> Server {
+fn warm_server(
+    cx: &Context<'_>,
+    id: &str,
+    conn: &PgConnection,
+    version: &str,
+    state: WarmState,
+) -> Server {
     let admin_url = conn.url(&cx.host);
     let description = format!(
         "{} in warm container {} ({}) on {}:{}, {}",
@@ -248,8 +296,13 @@ fn warm_server(cx: &Context<'_>, id: &str, conn: &PgConnection, version: &str, s
         state.as_str()
     );
     let kept = cx.req.keep.then(|| kept_message(id, &cx.image, &admin_url));
-    let mut server =
-        Server::new(Endpoint::Postgres { admin_url }, BackendKind::Docker, description, false, Box::new(KeepRunning));
+    let mut server = Server::new(
+        Endpoint::Postgres { admin_url },
+        BackendKind::Docker,
+        description,
+        false,
+        Box::new(KeepRunning),
+    );
     server.kept_message = kept;
     server
 }
@@ -273,7 +326,10 @@ struct PgConnection {
 impl PgConnection {
     fn url(&self, host: &str) -> String {
         // The password is alphanumeric (we generate it), so it needs no escaping.
-        format!("postgres://postgres:{}@{host}:{}/postgres?sslmode=disable", self.password, self.port)
+        format!(
+            "postgres://postgres:{}@{host}:{}/postgres?sslmode=disable",
+            self.password, self.port
+        )
     }
 }
 
@@ -289,8 +345,12 @@ fn connection_of(
             cx.image
         ))
     })?;
-    let password = engine::env_value(info, "POSTGRES_PASSWORD")
-        .ok_or_else(|| BackendError::new(format!("container {} has no POSTGRES_PASSWORD", engine::short_id(id))))?;
+    let password = engine::env_value(info, "POSTGRES_PASSWORD").ok_or_else(|| {
+        BackendError::new(format!(
+            "container {} has no POSTGRES_PASSWORD",
+            engine::short_id(id)
+        ))
+    })?;
     Ok(PgConnection { port, password })
 }
 
@@ -303,7 +363,9 @@ enum StartError {
 impl From<StartError> for BackendError {
     fn from(e: StartError) -> BackendError {
         match e {
-            StartError::NameTaken => BackendError::new("a container with the same name already exists"),
+            StartError::NameTaken => {
+                BackendError::new("a container with the same name already exists")
+            }
             StartError::Backend(b) => b,
         }
     }
@@ -311,8 +373,16 @@ impl From<StartError> for BackendError {
 
 /// Creates and starts the container through testcontainers; returns its id. The container
 /// carries `instance` so the guard can remove it even if this future is dropped midway.
-async fn start_container(cx: &Context<'_>, instance: &str, reuse_key: Option<&str>) -> Result<String, StartError> {
-    let password: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(24).map(char::from).collect();
+async fn start_container(
+    cx: &Context<'_>,
+    instance: &str,
+    reuse_key: Option<&str>,
+) -> Result<String, StartError> {
+    let password: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(24)
+        .map(char::from)
+        .collect();
     let (name, tag) = image::split_reference(&cx.image);
     let mut labels = vec![
         (LABEL_MANAGED, "true".to_string()),
@@ -356,7 +426,8 @@ async fn start_container(cx: &Context<'_>, instance: &str, reuse_key: Option<&st
                 return Err(StartError::NameTaken);
             }
             // A container may exist even though starting it failed.
-            engine::remove_labelled_settled(&cx.docker, LABEL_INSTANCE, instance, Duration::ZERO).await;
+            engine::remove_labelled_settled(&cx.docker, LABEL_INSTANCE, instance, Duration::ZERO)
+                .await;
             Err(StartError::Backend(start_error(&e, &cx.image)))
         }
     }
@@ -410,14 +481,24 @@ fn start_error(e: &TestcontainersError, image: &str) -> BackendError {
                 engine::error_chain(err)
             ))
         }
-        other => BackendError::new(format!("failed to start a container from {image}: {}", engine::error_chain(other))),
+        other => BackendError::new(format!(
+            "failed to start a container from {image}: {}",
+            engine::error_chain(other)
+        )),
     }
 }
 
 /// Polls until `select 1` succeeds; returns the server's version. Fails early, with the
 /// container's last log lines, when the container stops.
-async fn wait_ready(cx: &Context<'_>, id: &str, conn: &PgConnection) -> Result<String, BackendError> {
-    let target = DbTarget::Postgres { url: conn.url(&cx.host), database: "postgres".into() };
+async fn wait_ready(
+    cx: &Context<'_>,
+    id: &str,
+    conn: &PgConnection,
+) -> Result<String, BackendError> {
+    let target = DbTarget::Postgres {
+        url: conn.url(&cx.host),
+        database: "postgres".into(),
+    };
     let deadline = Instant::now() + READY_DEADLINE;
     loop {
         let last_error = match tokio::time::timeout(ATTEMPT_TIMEOUT, probe(&target)).await {
@@ -452,7 +533,9 @@ async fn wait_ready(cx: &Context<'_>, id: &str, conn: &PgConnection) -> Result<S
 }
 
 async fn probe(target: &DbTarget) -> Result<String, String> {
-    let mut conn = Conn::connect(target, &SessionOptions::default()).await.map_err(|e| e.to_string())?;
+    let mut conn = Conn::connect(target, &SessionOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
     let result = match conn.query("select 1").await {
         Ok(_) => Ok(conn.server_version().await.unwrap_or_default()),
         Err(e) => Err(e.to_string()),
@@ -473,8 +556,16 @@ struct InstanceGuard {
 
 impl InstanceGuard {
     fn new() -> InstanceGuard {
-        let suffix: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(12).map(char::from).collect();
-        InstanceGuard { instance: suffix.to_lowercase(), armed: true, appear_within: CREATE_IN_FLIGHT }
+        let suffix: String = rand::rng()
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(12)
+            .map(char::from)
+            .collect();
+        InstanceGuard {
+            instance: suffix.to_lowercase(),
+            armed: true,
+            appear_within: CREATE_IN_FLIGHT,
+        }
     }
 
     /// The container exists (its create request returned): nothing more can appear.
@@ -490,7 +581,11 @@ impl InstanceGuard {
 impl Drop for InstanceGuard {
     fn drop(&mut self) {
         if self.armed {
-            engine::remove_labelled_blocking(LABEL_INSTANCE, self.instance.clone(), self.appear_within);
+            engine::remove_labelled_blocking(
+                LABEL_INSTANCE,
+                self.instance.clone(),
+                self.appear_within,
+            );
         }
     }
 }
@@ -506,7 +601,12 @@ struct ContainerHandle {
 
 impl ServerHandle for ContainerHandle {
     fn release(self: Box<Self>) -> BoxFuture<'static, Result<(), BackendError>> {
-        let ContainerHandle { docker, id, mut guard, keep } = *self;
+        let ContainerHandle {
+            docker,
+            id,
+            mut guard,
+            keep,
+        } = *self;
         Box::pin(async move {
             if keep {
                 guard.disarm();
@@ -538,22 +638,45 @@ mod tests {
     #[test]
     fn only_postgres_runs_in_containers_for_now() {
         assert!(DockerBackend::for_engine(Engine::Postgres).is_ok());
-        assert!(DockerBackend::for_engine(Engine::Sqlite).unwrap_err().message.contains("embedded"));
-        assert!(DockerBackend::for_engine(Engine::Mysql).unwrap_err().message.contains("mysql"));
+        assert!(
+            DockerBackend::for_engine(Engine::Sqlite)
+                .unwrap_err()
+                .message
+                .contains("embedded")
+        );
+        assert!(
+            DockerBackend::for_engine(Engine::Mysql)
+                .unwrap_err()
+                .message
+                .contains("mysql")
+        );
     }
 
     #[test]
     fn connection_url_carries_password_host_and_port() {
-        let c = PgConnection { port: 49153, password: "abc123".into() };
-        assert_eq!(c.url("docker"), "postgres://postgres:abc123@docker:49153/postgres?sslmode=disable");
+        let c = PgConnection {
+            port: 49153,
+            password: "abc123".into(),
+        };
+        assert_eq!(
+            c.url("docker"),
+            "postgres://postgres:abc123@docker:49153/postgres?sslmode=disable"
+        );
     }
 
     #[test]
     fn server_command_turns_durability_off() {
         let cmd = server_command().join(" ");
         assert!(cmd.starts_with("postgres "));
-        for setting in ["fsync=off", "synchronous_commit=off", "full_page_writes=off"] {
-            assert!(cmd.contains(&format!("-c {setting}")), "{setting} missing from {cmd}");
+        for setting in [
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+        ] {
+            assert!(
+                cmd.contains(&format!("-c {setting}")),
+                "{setting} missing from {cmd}"
+            );
         }
     }
 
@@ -562,18 +685,28 @@ mod tests {
         use testcontainers_modules::testcontainers::bollard::errors::Error as B;
         let err = TestcontainersError::Client(ClientError::PullImage {
             descriptor: "postgres:16-alpine".into(),
-            err: B::DockerResponseServerError { status_code: 500, message: "no such host".into() },
+            err: B::DockerResponseServerError {
+                status_code: 500,
+                message: "no such host".into(),
+            },
         });
         let msg = start_error(&err, "postgres:16-alpine").message;
         assert!(msg.contains("postgres:16-alpine"), "{msg}");
         assert!(msg.contains("scripts/build-offline-images.sh"), "{msg}");
         let msg = start_error(&err, "acme/pg:1").message;
-        assert!(msg.contains("acme/pg:1") && !msg.contains("build-offline"), "{msg}");
+        assert!(
+            msg.contains("acme/pg:1") && !msg.contains("build-offline"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn kept_message_says_how_to_connect_and_remove() {
-        let m = kept_message("0123456789abcdef", "postgres:16-alpine", "postgres://postgres:pw@127.0.0.1:5/postgres");
+        let m = kept_message(
+            "0123456789abcdef",
+            "postgres:16-alpine",
+            "postgres://postgres:pw@127.0.0.1:5/postgres",
+        );
         assert!(m.contains("postgres://postgres:pw@127.0.0.1:5/postgres"));
         assert!(m.contains("docker rm -f 0123456789ab"));
         assert!(m.contains("sqltest clean"));

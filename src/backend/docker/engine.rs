@@ -13,7 +13,8 @@ use testcontainers_modules::testcontainers::bollard::{
     errors::Error as BollardError,
     models::{ContainerInspectResponse, ContainerSummary},
     query_parameters::{
-        InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+        InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder,
+        RemoveContainerOptionsBuilder,
     },
 };
 use testcontainers_modules::testcontainers::core::client::docker_client_instance;
@@ -39,8 +40,11 @@ pub async fn connect() -> Result<Docker, BackendError> {
     let env = HostEnv::from_process();
     env.check_tls().map_err(BackendError::new)?;
     let docker_host = env.docker_host(Path::exists);
-    let unreachable = |cause: String| BackendError::new(host::unreachable_message(&env, &docker_host, &cause));
-    let docker = docker_client_instance().await.map_err(|e| unreachable(error_chain(&e)))?;
+    let unreachable =
+        |cause: String| BackendError::new(host::unreachable_message(&env, &docker_host, &cause));
+    let docker = docker_client_instance()
+        .await
+        .map_err(|e| unreachable(error_chain(&e)))?;
     match tokio::time::timeout(Duration::from_secs(5), docker.ping()).await {
         Ok(Ok(_)) => Ok(docker),
         Ok(Err(e)) => Err(unreachable(error_chain(&e))),
@@ -65,45 +69,73 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Whether an engine error is "no such object" (404).
 pub fn is_not_found(e: &BollardError) -> bool {
-    matches!(e, BollardError::DockerResponseServerError { status_code: 404, .. })
+    matches!(
+        e,
+        BollardError::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
 }
 
 pub async fn inspect(docker: &Docker, id: &str) -> Result<ContainerInspectResponse, BackendError> {
     bounded(docker.inspect_container(id, None::<InspectContainerOptions>))
         .await
-        .map_err(|e| BackendError::new(format!("failed to inspect container {}: {e}", short_id(id))))
+        .map_err(|e| {
+            BackendError::new(format!("failed to inspect container {}: {e}", short_id(id)))
+        })
 }
 
 /// The host port the engine published for `container_port/tcp`.
 pub fn published_port(info: &ContainerInspectResponse, container_port: u16) -> Option<u16> {
     let ports = info.network_settings.as_ref()?.ports.as_ref()?;
     let bindings = ports.get(&format!("{container_port}/tcp"))?.as_ref()?;
-    bindings.iter().filter_map(|b| b.host_port.as_deref()?.parse().ok()).next()
+    bindings
+        .iter()
+        .filter_map(|b| b.host_port.as_deref()?.parse().ok())
+        .next()
 }
 
 /// The value of `name` in the container's environment.
 pub fn env_value(info: &ContainerInspectResponse, name: &str) -> Option<String> {
     let prefix = format!("{name}=");
-    info.config.as_ref()?.env.as_ref()?.iter().find_map(|e| e.strip_prefix(&prefix).map(str::to_string))
+    info.config
+        .as_ref()?
+        .env
+        .as_ref()?
+        .iter()
+        .find_map(|e| e.strip_prefix(&prefix).map(str::to_string))
 }
 
 /// Whether the container is running, and its exit code when it is not.
 pub fn running_state(info: &ContainerInspectResponse) -> (bool, Option<i64>) {
     let state = info.state.as_ref();
-    (state.and_then(|s| s.running).unwrap_or(false), state.and_then(|s| s.exit_code))
+    (
+        state.and_then(|s| s.running).unwrap_or(false),
+        state.and_then(|s| s.exit_code),
+    )
 }
 
 /// The gateway of the default bridge network: where a sibling container's published ports
 /// are reachable from inside another container.
 pub async fn bridge_gateway(docker: &Docker) -> Option<String> {
     use testcontainers_modules::testcontainers::bollard::query_parameters::InspectNetworkOptions;
-    let net = bounded(docker.inspect_network("bridge", None::<InspectNetworkOptions>)).await.ok()?;
-    net.ipam?.config?.into_iter().find_map(|c| c.gateway.filter(|g| !g.trim().is_empty()))
+    let net = bounded(docker.inspect_network("bridge", None::<InspectNetworkOptions>))
+        .await
+        .ok()?;
+    net.ipam?
+        .config?
+        .into_iter()
+        .find_map(|c| c.gateway.filter(|g| !g.trim().is_empty()))
 }
 
 /// The last `lines` lines the container wrote (stdout and stderr, in order).
 pub async fn log_tail(docker: &Docker, id: &str, lines: usize) -> String {
-    let options = LogsOptionsBuilder::new().stdout(true).stderr(true).tail(&lines.to_string()).build();
+    let options = LogsOptionsBuilder::new()
+        .stdout(true)
+        .stderr(true)
+        .tail(&lines.to_string())
+        .build();
     let collect = async {
         let mut out = String::new();
         let mut stream = docker.logs(id, Some(options));
@@ -112,27 +144,50 @@ pub async fn log_tail(docker: &Docker, id: &str, lines: usize) -> String {
         }
         out
     };
-    let text = tokio::time::timeout(CALL_TIMEOUT, collect).await.unwrap_or_default();
+    let text = tokio::time::timeout(CALL_TIMEOUT, collect)
+        .await
+        .unwrap_or_default();
     let text = text.trim_end();
-    if text.is_empty() { "  (the container wrote nothing)".to_string() } else { indent(text) }
+    if text.is_empty() {
+        "  (the container wrote nothing)".to_string()
+    } else {
+        indent(text)
+    }
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Containers (running or not) carrying `key=value`.
-pub async fn list_labelled(docker: &Docker, key: &str, value: &str) -> Result<Vec<ContainerSummary>, BackendError> {
+pub async fn list_labelled(
+    docker: &Docker,
+    key: &str,
+    value: &str,
+) -> Result<Vec<ContainerSummary>, BackendError> {
     let filters = HashMap::from([("label".to_string(), vec![format!("{key}={value}")])]);
-    let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
     bounded(docker.list_containers(Some(options)))
         .await
-        .map_err(|e| BackendError::new(format!("failed to list containers labelled {key}={value}: {e}")))
+        .map_err(|e| {
+            BackendError::new(format!(
+                "failed to list containers labelled {key}={value}: {e}"
+            ))
+        })
 }
 
 /// Removes a container and its anonymous volumes, killing it first; gone already is fine.
 pub async fn remove(docker: &Docker, id: &str) -> Result<(), BackendError> {
-    let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+    let options = RemoveContainerOptionsBuilder::new()
+        .force(true)
+        .v(true)
+        .build();
     match bounded(docker.remove_container(id, Some(options))).await {
         Ok(()) => Ok(()),
         Err(Failure::Engine(e)) if is_not_found(&e) => Ok(()),
@@ -145,7 +200,11 @@ pub async fn remove(docker: &Docker, id: &str) -> Result<(), BackendError> {
 }
 
 /// Removes every container labelled `key=value`; returns how many were removed.
-pub async fn remove_labelled(docker: &Docker, key: &str, value: &str) -> Result<usize, BackendError> {
+pub async fn remove_labelled(
+    docker: &Docker,
+    key: &str,
+    value: &str,
+) -> Result<usize, BackendError> {
     let mut removed = 0;
     let mut problems = Vec::new();
     for c in list_labelled(docker, key, value).await? {
@@ -155,7 +214,11 @@ pub async fn remove_labelled(docker: &Docker, key: &str, value: &str) -> Result<
             Err(e) => problems.push(e.message),
         }
     }
-    if problems.is_empty() { Ok(removed) } else { Err(BackendError::new(problems.join("\n"))) }
+    if problems.is_empty() {
+        Ok(removed)
+    } else {
+        Err(BackendError::new(problems.join("\n")))
+    }
 }
 
 /// Removes the containers labelled `key=value` until none is left, and returns how many
@@ -164,11 +227,18 @@ pub async fn remove_labelled(docker: &Docker, key: &str, value: &str) -> Result<
 /// the list stays empty. When a create request may still be on its way (a provisioning
 /// cancelled midway), the list is watched for `appear_within` before concluding that
 /// nothing was created.
-pub async fn remove_labelled_settled(docker: &Docker, key: &str, value: &str, appear_within: Duration) -> usize {
+pub async fn remove_labelled_settled(
+    docker: &Docker,
+    key: &str,
+    value: &str,
+    appear_within: Duration,
+) -> usize {
     let start = std::time::Instant::now();
     let mut seen = std::collections::HashSet::new();
     loop {
-        let Ok(found) = list_labelled(docker, key, value).await else { break };
+        let Ok(found) = list_labelled(docker, key, value).await else {
+            break;
+        };
         if found.is_empty() && (!seen.is_empty() || start.elapsed() >= appear_within) {
             break;
         }
@@ -192,7 +262,10 @@ const SETTLE_LIMIT: Duration = Duration::from_secs(15);
 /// client, so it works whether or not the caller is inside a tokio runtime.
 pub fn remove_labelled_blocking(key: &'static str, value: String, appear_within: Duration) {
     let worker = std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
             return;
         };
         rt.block_on(async {
@@ -261,22 +334,35 @@ mod tests {
     fn published_port_env_and_state_are_read_from_inspect() {
         let info = ContainerInspectResponse {
             config: Some(ContainerConfig {
-                env: Some(vec!["PATH=/bin".into(), "POSTGRES_PASSWORD=s3cret=x".into()]),
+                env: Some(vec![
+                    "PATH=/bin".into(),
+                    "POSTGRES_PASSWORD=s3cret=x".into(),
+                ]),
                 ..Default::default()
             }),
             network_settings: Some(NetworkSettings {
                 ports: Some(HashMap::from([(
                     "5432/tcp".to_string(),
-                    Some(vec![PortBinding { host_ip: Some("0.0.0.0".into()), host_port: Some("49153".into()) }]),
+                    Some(vec![PortBinding {
+                        host_ip: Some("0.0.0.0".into()),
+                        host_port: Some("49153".into()),
+                    }]),
                 )])),
                 ..Default::default()
             }),
-            state: Some(ContainerState { running: Some(false), exit_code: Some(1), ..Default::default() }),
+            state: Some(ContainerState {
+                running: Some(false),
+                exit_code: Some(1),
+                ..Default::default()
+            }),
             ..Default::default()
         };
         assert_eq!(published_port(&info, 5432), Some(49153));
         assert_eq!(published_port(&info, 3306), None);
-        assert_eq!(env_value(&info, "POSTGRES_PASSWORD").as_deref(), Some("s3cret=x"));
+        assert_eq!(
+            env_value(&info, "POSTGRES_PASSWORD").as_deref(),
+            Some("s3cret=x")
+        );
         assert_eq!(env_value(&info, "POSTGRES_USER"), None);
         assert_eq!(running_state(&info), (false, Some(1)));
     }
@@ -287,7 +373,10 @@ mod tests {
         #[derive(Debug, thiserror::Error)]
         #[error("client error (Connect)")]
         struct Outer(#[source] std::io::Error);
-        assert_eq!(error_chain(&Outer(inner)), "client error (Connect): Permission denied");
+        assert_eq!(
+            error_chain(&Outer(inner)),
+            "client error (Connect): Permission denied"
+        );
     }
 
     #[test]

@@ -60,7 +60,12 @@ impl HostEnv {
             candidates.push(home.join(".docker/desktop/docker.sock"));
         }
         let found = candidates.into_iter().find(|p| exists(p));
-        format!("unix://{}", found.unwrap_or_else(|| PathBuf::from("/var/run/docker.sock")).display())
+        format!(
+            "unix://{}",
+            found
+                .unwrap_or_else(|| PathBuf::from("/var/run/docker.sock"))
+                .display()
+        )
     }
 
     /// A Podman API socket to use when no `DOCKER_HOST` is set and no Docker socket exists.
@@ -77,7 +82,10 @@ impl HostEnv {
             candidates.push(dir.join("podman/podman.sock"));
         }
         candidates.push(PathBuf::from("/run/podman/podman.sock"));
-        candidates.into_iter().find(|p| exists(p)).map(|p| format!("unix://{}", p.display()))
+        candidates
+            .into_iter()
+            .find(|p| exists(p))
+            .map(|p| format!("unix://{}", p.display()))
     }
 
     /// Whether TLS is asked for (testcontainers treats only `1` as yes).
@@ -88,10 +96,12 @@ impl HostEnv {
     /// testcontainers panics when TLS is on without certificates; say so instead.
     pub fn check_tls(&self) -> Result<(), String> {
         if self.tls() && self.cert_path.is_none() {
-            return Err("DOCKER_TLS_VERIFY=1 is set but DOCKER_CERT_PATH is not: point DOCKER_CERT_PATH \
+            return Err(
+                "DOCKER_TLS_VERIFY=1 is set but DOCKER_CERT_PATH is not: point DOCKER_CERT_PATH \
                  at the directory holding ca.pem, cert.pem and key.pem (GitLab docker:dind: \
                  /certs/client), or unset DOCKER_TLS_VERIFY for a plain tcp:// engine"
-                .to_string());
+                    .to_string(),
+            );
         }
         Ok(())
     }
@@ -104,7 +114,12 @@ impl HostEnv {
 /// 3. for a local socket: inside a container, the bridge network's gateway (where sibling
 ///    containers' ports are published), else `127.0.0.1`.
 pub fn connection_host(env: &HostEnv, docker_host: &str, bridge_gateway: Option<&str>) -> String {
-    if let Some(h) = env.host_override.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+    if let Some(h) = env
+        .host_override
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
         return bracket_ipv6(h);
     }
     if let Some(h) = tcp_host(docker_host) {
@@ -123,7 +138,10 @@ pub fn tcp_host(docker_host: &str) -> Option<String> {
         return None;
     }
     let authority = rest.split('/').next().unwrap_or("");
-    let authority = authority.rsplit_once('@').map(|(_, a)| a).unwrap_or(authority);
+    let authority = authority
+        .rsplit_once('@')
+        .map(|(_, a)| a)
+        .unwrap_or(authority);
     let host = if let Some(inner) = authority.strip_prefix('[') {
         format!("[{}]", inner.split(']').next().unwrap_or(""))
     } else {
@@ -137,14 +155,31 @@ fn tcp_address(docker_host: &str, tls: bool) -> Option<String> {
     let host = tcp_host(docker_host)?;
     let (scheme, rest) = docker_host.split_once("://")?;
     let authority = rest.split('/').next().unwrap_or("");
-    let after_host = authority.rsplit_once(']').map(|(_, p)| p).unwrap_or(authority);
-    let port = after_host.rsplit_once(':').map(|(_, p)| p.to_string()).filter(|p| !p.is_empty());
-    let default_port = if scheme == "https" || tls { "2376" } else { "2375" };
-    Some(format!("{host}:{}", port.as_deref().unwrap_or(default_port)))
+    let after_host = authority
+        .rsplit_once(']')
+        .map(|(_, p)| p)
+        .unwrap_or(authority);
+    let port = after_host
+        .rsplit_once(':')
+        .map(|(_, p)| p.to_string())
+        .filter(|p| !p.is_empty());
+    let default_port = if scheme == "https" || tls {
+        "2376"
+    } else {
+        "2375"
+    };
+    Some(format!(
+        "{host}:{}",
+        port.as_deref().unwrap_or(default_port)
+    ))
 }
 
 fn bracket_ipv6(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_string() }
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
 }
 
 /// Whether a Docker engine answers at the address testcontainers would use, within about a
@@ -157,7 +192,9 @@ pub fn engine_available() -> bool {
     }
     let host = env.docker_host(Path::exists);
     if let Some(path) = host.strip_prefix("unix://") {
-        return std::os::unix::net::UnixStream::connect(path).map(|s| ping(s).unwrap_or(false)).unwrap_or(false);
+        return std::os::unix::net::UnixStream::connect(path)
+            .map(|s| ping(s).unwrap_or(false))
+            .unwrap_or(false);
     }
     let tls = env.tls() || host.starts_with("https://");
     let Some(address) = tcp_address(&host, tls) else {
@@ -238,9 +275,13 @@ pub fn unreachable_message(env: &HostEnv, docker_host: &str, cause: &str) -> Str
         msg.push_str("Check that the engine at DOCKER_HOST is running and reachable from here.\n");
     }
     if let Some(podman) = env.podman_socket(Path::exists) {
-        msg.push_str(&format!("A Podman socket exists: export DOCKER_HOST={podman}\n"));
+        msg.push_str(&format!(
+            "A Podman socket exists: export DOCKER_HOST={podman}\n"
+        ));
     }
-    msg.push_str("Or run without Docker: --backend local (PostgreSQL server binaries) or --database-url.");
+    msg.push_str(
+        "Or run without Docker: --backend local (PostgreSQL server binaries) or --database-url.",
+    );
     msg
 }
 
@@ -277,35 +318,71 @@ mod tests {
         let mut e = env();
         e.host_override = Some("host.docker.internal".into());
         e.in_container = true;
-        assert_eq!(connection_host(&e, "tcp://docker:2375", Some("172.17.0.1")), "host.docker.internal");
+        assert_eq!(
+            connection_host(&e, "tcp://docker:2375", Some("172.17.0.1")),
+            "host.docker.internal"
+        );
         e.host_override = Some("fd00::1".into());
-        assert_eq!(connection_host(&e, "unix:///var/run/docker.sock", None), "[fd00::1]");
+        assert_eq!(
+            connection_host(&e, "unix:///var/run/docker.sock", None),
+            "[fd00::1]"
+        );
     }
 
     #[test]
     fn tcp_docker_host_gives_its_host() {
         let e = env();
         assert_eq!(connection_host(&e, "tcp://docker:2375", None), "docker");
-        assert_eq!(connection_host(&e, "tcp://10.0.0.5:2376/", None), "10.0.0.5");
-        assert_eq!(connection_host(&e, "https://user@dind.example:2376", None), "dind.example");
-        assert_eq!(connection_host(&e, "tcp://[fd00::2]:2375", None), "[fd00::2]");
+        assert_eq!(
+            connection_host(&e, "tcp://10.0.0.5:2376/", None),
+            "10.0.0.5"
+        );
+        assert_eq!(
+            connection_host(&e, "https://user@dind.example:2376", None),
+            "dind.example"
+        );
+        assert_eq!(
+            connection_host(&e, "tcp://[fd00::2]:2375", None),
+            "[fd00::2]"
+        );
     }
 
     #[test]
     fn unix_socket_gives_loopback_or_the_bridge_gateway_inside_a_container() {
         let mut e = env();
-        assert_eq!(connection_host(&e, "unix:///var/run/docker.sock", Some("172.17.0.1")), "127.0.0.1");
+        assert_eq!(
+            connection_host(&e, "unix:///var/run/docker.sock", Some("172.17.0.1")),
+            "127.0.0.1"
+        );
         e.in_container = true;
-        assert_eq!(connection_host(&e, "unix:///var/run/docker.sock", Some("172.17.0.1")), "172.17.0.1");
-        assert_eq!(connection_host(&e, "unix:///var/run/docker.sock", None), "127.0.0.1");
+        assert_eq!(
+            connection_host(&e, "unix:///var/run/docker.sock", Some("172.17.0.1")),
+            "172.17.0.1"
+        );
+        assert_eq!(
+            connection_host(&e, "unix:///var/run/docker.sock", None),
+            "127.0.0.1"
+        );
     }
 
     #[test]
     fn tcp_addresses_get_docker_default_ports() {
-        assert_eq!(tcp_address("tcp://docker", false).as_deref(), Some("docker:2375"));
-        assert_eq!(tcp_address("tcp://docker", true).as_deref(), Some("docker:2376"));
-        assert_eq!(tcp_address("tcp://docker:1234", true).as_deref(), Some("docker:1234"));
-        assert_eq!(tcp_address("tcp://[::1]:2375", false).as_deref(), Some("[::1]:2375"));
+        assert_eq!(
+            tcp_address("tcp://docker", false).as_deref(),
+            Some("docker:2375")
+        );
+        assert_eq!(
+            tcp_address("tcp://docker", true).as_deref(),
+            Some("docker:2376")
+        );
+        assert_eq!(
+            tcp_address("tcp://docker:1234", true).as_deref(),
+            Some("docker:1234")
+        );
+        assert_eq!(
+            tcp_address("tcp://[::1]:2375", false).as_deref(),
+            Some("[::1]:2375")
+        );
         assert_eq!(tcp_address("unix:///var/run/docker.sock", false), None);
     }
 
@@ -313,8 +390,14 @@ mod tests {
     fn podman_socket_is_offered_only_without_docker() {
         let e = env();
         let podman = Path::new("/run/user/1000/podman/podman.sock");
-        assert_eq!(e.podman_socket(|p| p == podman).as_deref(), Some("unix:///run/user/1000/podman/podman.sock"));
-        assert_eq!(e.podman_socket(|p| p == podman || p == Path::new("/var/run/docker.sock")), None);
+        assert_eq!(
+            e.podman_socket(|p| p == podman).as_deref(),
+            Some("unix:///run/user/1000/podman/podman.sock")
+        );
+        assert_eq!(
+            e.podman_socket(|p| p == podman || p == Path::new("/var/run/docker.sock")),
+            None
+        );
         let mut set = env();
         set.docker_host = Some("unix:///x.sock".into());
         assert_eq!(set.podman_socket(|_| true), None);
@@ -335,11 +418,19 @@ mod tests {
     #[test]
     fn unreachable_message_says_how_to_fix_it() {
         let e = env();
-        let m = unreachable_message(&e, "unix:///var/run/docker.sock", "No such file or directory");
+        let m = unreachable_message(
+            &e,
+            "unix:///var/run/docker.sock",
+            "No such file or directory",
+        );
         assert!(m.contains("systemctl start docker"));
         assert!(m.contains("--backend local"));
         assert!(m.contains("--database-url"));
-        let m = unreachable_message(&e, "unix:///var/run/docker.sock", "Permission denied (os error 13)");
+        let m = unreachable_message(
+            &e,
+            "unix:///var/run/docker.sock",
+            "Permission denied (os error 13)",
+        );
         assert!(m.contains("docker group"));
     }
 

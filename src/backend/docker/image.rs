@@ -52,14 +52,21 @@ pub fn split_reference(image: &str) -> (String, String) {
 /// Whether `image` is one of the defaults `scripts/build-offline-images.sh` can build.
 pub fn is_default_family(image: &str) -> bool {
     let (name, _) = split_reference(image);
-    let short = name.trim_start_matches("docker.io/").trim_start_matches("library/");
+    let short = name
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/");
     matches!(short, "postgres" | "mysql" | "mariadb")
 }
 
 /// Identifies the one warm container kept for (engine, image): a stable hash (xxh64), so
 /// every sqltest build and every project on the machine agree on it.
 pub fn reuse_key(engine: Engine, image: &str) -> String {
-    let text = format!("{}\n{}\n{}", engine.as_str(), image, CONTAINER_CONFIG_VERSION);
+    let text = format!(
+        "{}\n{}\n{}",
+        engine.as_str(),
+        image,
+        CONTAINER_CONFIG_VERSION
+    );
     format!("{:016x}", xxhash_rust::xxh64::xxh64(text.as_bytes(), 0))
 }
 
@@ -69,11 +76,26 @@ mod tests {
 
     #[test]
     fn defaults_per_engine_follow_the_version() {
-        assert_eq!(default_image(Engine::Postgres, None).as_deref(), Some("postgres:16-alpine"));
-        assert_eq!(default_image(Engine::Postgres, Some("15")).as_deref(), Some("postgres:15-alpine"));
-        assert_eq!(default_image(Engine::Postgres, Some(" ")).as_deref(), Some("postgres:16-alpine"));
-        assert_eq!(default_image(Engine::Mysql, None).as_deref(), Some("mysql:8.4"));
-        assert_eq!(default_image(Engine::Mariadb, None).as_deref(), Some("mariadb:11"));
+        assert_eq!(
+            default_image(Engine::Postgres, None).as_deref(),
+            Some("postgres:16-alpine")
+        );
+        assert_eq!(
+            default_image(Engine::Postgres, Some("15")).as_deref(),
+            Some("postgres:15-alpine")
+        );
+        assert_eq!(
+            default_image(Engine::Postgres, Some(" ")).as_deref(),
+            Some("postgres:16-alpine")
+        );
+        assert_eq!(
+            default_image(Engine::Mysql, None).as_deref(),
+            Some("mysql:8.4")
+        );
+        assert_eq!(
+            default_image(Engine::Mariadb, None).as_deref(),
+            Some("mariadb:11")
+        );
         assert_eq!(default_image(Engine::Sqlite, None), None);
     }
 
@@ -83,16 +105,28 @@ mod tests {
             image_for(Engine::Postgres, Some("postgis/postgis:16-3.4"), Some("15")).as_deref(),
             Some("postgis/postgis:16-3.4")
         );
-        assert_eq!(image_for(Engine::Postgres, Some(""), Some("15")).as_deref(), Some("postgres:15-alpine"));
+        assert_eq!(
+            image_for(Engine::Postgres, Some(""), Some("15")).as_deref(),
+            Some("postgres:15-alpine")
+        );
     }
 
     #[test]
     fn references_split_into_name_and_tag() {
         let s = |i: &str| split_reference(i);
-        assert_eq!(s("postgres:16-alpine"), ("postgres".into(), "16-alpine".into()));
+        assert_eq!(
+            s("postgres:16-alpine"),
+            ("postgres".into(), "16-alpine".into())
+        );
         assert_eq!(s("postgres"), ("postgres".into(), "latest".into()));
-        assert_eq!(s("localhost:5000/team/pg:16"), ("localhost:5000/team/pg".into(), "16".into()));
-        assert_eq!(s("localhost:5000/team/pg"), ("localhost:5000/team/pg".into(), "latest".into()));
+        assert_eq!(
+            s("localhost:5000/team/pg:16"),
+            ("localhost:5000/team/pg".into(), "16".into())
+        );
+        assert_eq!(
+            s("localhost:5000/team/pg"),
+            ("localhost:5000/team/pg".into(), "latest".into())
+        );
         let (name, tag) = s("postgres@sha256:abc123");
         assert_eq!(format!("{name}:{tag}"), "postgres@sha256:abc123");
     }
