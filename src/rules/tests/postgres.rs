@@ -1,0 +1,585 @@
+//! Rules on a throwaway PostgreSQL cluster (the machine's server binaries, run as the
+//! `postgres` user when the tests run as root). Each test starts its own cluster, which is
+//! stopped and deleted when it is dropped.
+
+use super::scenario;
+use super::support::*;
+use crate::backend::local::{Cluster, start_cluster};
+use crate::dialect::{Cell, DbTarget, Endpoint};
+use crate::project::{CheckKind, Engine};
+use crate::results::Status;
+use crate::rules::{AuditError, RulesOptions, run_rules};
+use camino::Utf8PathBuf;
+use serde_json::json;
+use std::time::Duration;
+
+async fn cluster() -> Cluster {
+    let bindir =
+        std::env::var("SQLTEST_PG_BINDIR").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into());
+    start_cluster(&Utf8PathBuf::from(bindir))
+        .await
+        .expect("start a PostgreSQL cluster")
+}
+
+async fn database(cluster: &Cluster, name: &str, setup: &str) -> DbTarget {
+    let endpoint = Endpoint::Postgres {
+        admin_url: cluster.admin_url(),
+    };
+    let target = endpoint.create_database(name).await.unwrap();
+    exec(&target, setup).await;
+    target
+}
+
+#[tokio::test]
+async fn every_check_kind_passes_and_fails() {
+    let pg = cluster().await;
+    let target = database(&pg, "scenario", &scenario::setup(Engine::Postgres)).await;
+    // Three connections sharing one exported snapshot.
+    let opts = RulesOptions {
+        concurrency: 3,
+        ..RulesOptions::default()
+    };
+    let results = run(&target, &scenario::rules(), &opts).await.unwrap();
+    scenario::assert_results(&results);
+
+    // Samples: capped, or none at all.
+    let rules = vec![table(
+        "orders",
+        None,
+        vec![check(
+            "range",
+            CheckKind::Range {
+                column: "amount".into(),
+                min: Some(json!(0)),
+                max: Some(json!(100)),
+            },
+        )],
+    )];
+    let one = run(
+        &target,
+        &rules,
+        &RulesOptions {
+            samples: 1,
+            ..RulesOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((one[0].violations, one[0].samples.len()), (2, 1));
+    assert_eq!(
+        one[0].samples[0],
+        json!({"id": 3, "amount": "-5"})
+            .as_object()
+            .unwrap()
+            .clone()
+    );
+    let none = run(
+        &target,
+        &rules,
+        &RulesOptions {
+            samples: 0,
+            ..RulesOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((none[0].violations, none[0].samples.len()), (2, 0));
+
+    // A runtime error in one check of a fused scan lands on that check only.
+    let rules = vec![table(
+        "orders",
+        None,
+        vec![
+            check(
+                "nn",
+                CheckKind::NotNull {
+                    columns: cols(&["customer_id"]),
+                },
+            ),
+            check(
+                "div",
+                CheckKind::Expression {
+                    predicate: "1 / (amount - 10) > 0".into(),
+                },
+            ),
+        ],
+    )];
+    let results = run(&target, &rules, &RulesOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(get(&results, "nn").violations, 1);
+    let div = get(&results, "div");
+    assert_eq!(div.status, Status::Failed);
+    assert_eq!(div.message, "the check's query failed: division by zero");
+    assert_eq!(
+        div.db_error.as_ref().and_then(|e| e.sqlstate.as_deref()),
+        Some("22012")
+    );
+
+    // Enums compare as text: a value that is no label of the type is simply not accepted.
+    exec(&target, "create type mood as enum ('ok', 'sad'); create table moods (m mood); insert into moods values ('ok'), ('sad'), (null);").await;
+    let rules = vec![table(
+        "moods",
+        None,
+        vec![check(
+            "mood",
+            CheckKind::AcceptedValues {
+                column: "m".into(),
+                values: vec![json!("ok"), json!("happy")],
+            },
+        )],
+    )];
+    let results = run(&target, &rules, &RulesOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (results[0].status, results[0].violations),
+        (Status::Failed, 1)
+    );
+
+    // Statement timeout: reported on the check, not the run.
+    let slow = vec![custom("slow", "select 1 from pg_sleep(2)")];
+    let opts = RulesOptions {
+        session: crate::dialect::SessionOptions {
+            statement_timeout: Some(Duration::from_millis(200)),
+            read_only: true,
+        },
+        ..RulesOptions::default()
+    };
+    let results = run(&target, &slow, &opts).await.unwrap();
+    assert_eq!(results[0].status, Status::Failed);
+    assert!(
+        results[0]
+            .message
+            .starts_with("the rule ran past the statement timeout"),
+        "{}",
+        results[0].message
+    );
+}
+
+#[tokio::test]
+async fn constraints_shortcut_checks_and_typos_are_config_errors() {
+    let pg = cluster().await;
+    let target = database(
+        &pg,
+        "constraints",
+        "create table parents (id integer primary key, code text not null, tag text, flag boolean, at timestamp);
+         create unique index parents_tag on parents (tag);
+         create unique index parents_code_partial on parents (code) where id > 0;
+         create table kids (id integer primary key, parent_id integer not null references parents (id),
+                            other_id integer, tag text, unique (tag, parent_id));
+         insert into parents values (1, 'a', 'x', true, now()), (2, 'b', null, false, now());
+         insert into kids values (1, 1, 1, 'x'), (2, 2, 2, 'x');
+         alter table kids add constraint kids_other_fk foreign key (other_id) references parents (id) not valid;
+         create schema shop;
+         create table shop.\"Items\" (sku text);",
+    )
+    .await;
+    let rules = vec![
+        table(
+            "parents",
+            None,
+            vec![
+                check(
+                    "pk_nn",
+                    CheckKind::NotNull {
+                        columns: cols(&["id"]),
+                    },
+                ),
+                check(
+                    "pk_uq",
+                    CheckKind::Unique {
+                        columns: cols(&["id"]),
+                    },
+                ),
+                check(
+                    "code_nn",
+                    CheckKind::NotNull {
+                        columns: cols(&["code"]),
+                    },
+                ),
+                check(
+                    "code_uq",
+                    CheckKind::Unique {
+                        columns: cols(&["code"]),
+                    },
+                ),
+                check(
+                    "tag_uq",
+                    CheckKind::Unique {
+                        columns: cols(&["tag"]),
+                    },
+                ),
+            ],
+        ),
+        table(
+            "kids",
+            Some("id > 0"),
+            vec![
+                check(
+                    "pair_uq",
+                    CheckKind::Unique {
+                        columns: cols(&["parent_id", "tag"]),
+                    },
+                ),
+                check(
+                    "fk_ref",
+                    CheckKind::References {
+                        column: "parent_id".into(),
+                        to_table: "parents".into(),
+                        to_column: "id".into(),
+                    },
+                ),
+                check(
+                    "not_valid_ref",
+                    CheckKind::References {
+                        column: "other_id".into(),
+                        to_table: "parents".into(),
+                        to_column: "id".into(),
+                    },
+                ),
+            ],
+        ),
+        table(
+            "shop.Items",
+            None,
+            vec![check(
+                "items",
+                CheckKind::RowCount {
+                    min: None,
+                    max: Some(0),
+                },
+            )],
+        ),
+    ];
+    let results = run(&target, &rules, &RulesOptions::default())
+        .await
+        .unwrap();
+    let by = |n: &str| get(&results, n).guaranteed_by.clone();
+    assert_eq!(by("pk_nn").as_deref(), Some("parents_pkey"));
+    assert_eq!(by("pk_uq").as_deref(), Some("parents_pkey"));
+    assert_eq!(by("code_nn").as_deref(), Some("NOT NULL (code)"));
+    assert_eq!(
+        by("code_uq"),
+        None,
+        "a partial unique index guarantees nothing for every row"
+    );
+    assert_eq!(by("tag_uq").as_deref(), Some("parents_tag"));
+    assert_eq!(by("pair_uq").as_deref(), Some("kids_tag_parent_id_key"));
+    assert_eq!(by("fk_ref").as_deref(), Some("kids_parent_id_fkey"));
+    assert_eq!(
+        get(&results, "fk_ref").message,
+        "guaranteed by constraint kids_parent_id_fkey"
+    );
+    assert_eq!(
+        by("not_valid_ref"),
+        None,
+        "a NOT VALID foreign key does not vouch for old rows"
+    );
+    assert_eq!(get(&results, "not_valid_ref").total_rows, Some(2));
+    assert!(
+        results.iter().all(|r| r.status == Status::Passed),
+        "{results:#?}"
+    );
+
+    let off = RulesOptions {
+        constraint_shortcuts: false,
+        ..RulesOptions::default()
+    };
+    let scanned = run(&target, &rules, &off).await.unwrap();
+    assert!(
+        scanned
+            .iter()
+            .all(|r| r.guaranteed_by.is_none() && r.status == Status::Passed)
+    );
+
+    let typos = vec![
+        table_at(
+            10,
+            "parents",
+            None,
+            vec![
+                check_at(
+                    11,
+                    "a",
+                    CheckKind::Freshness {
+                        column: "flag".into(),
+                        max_age: Duration::from_secs(60),
+                    },
+                ),
+                check_at(
+                    12,
+                    "b",
+                    CheckKind::Matches {
+                        column: "code".into(),
+                        pattern: "(".into(),
+                    },
+                ),
+                check_at(
+                    13,
+                    "c",
+                    CheckKind::Range {
+                        column: "at".into(),
+                        min: Some(json!("abc")),
+                        max: None,
+                    },
+                ),
+                check_at(
+                    14,
+                    "d",
+                    CheckKind::Expression {
+                        predicate: "parents.amuont > 0".into(),
+                    },
+                ),
+                check_at(
+                    15,
+                    "e",
+                    CheckKind::Expression {
+                        predicate: "code".into(),
+                    },
+                ),
+                check_at(
+                    16,
+                    "f",
+                    CheckKind::References {
+                        column: "code".into(),
+                        to_table: "kids".into(),
+                        to_column: "id".into(),
+                    },
+                ),
+                check_at(
+                    17,
+                    "g",
+                    CheckKind::NotNull {
+                        columns: cols(&["Code"]),
+                    },
+                ),
+            ],
+        ),
+        table_at(
+            20,
+            "shop.items",
+            None,
+            vec![check_at(
+                21,
+                "h",
+                CheckKind::NotNull {
+                    columns: cols(&["sku"]),
+                },
+            )],
+        ),
+        table_at(
+            22,
+            "items",
+            None,
+            vec![check_at(
+                23,
+                "i",
+                CheckKind::NotNull {
+                    columns: cols(&["sku"]),
+                },
+            )],
+        ),
+    ];
+    let Err(AuditError::Invalid(errors)) = run(&target, &typos, &RulesOptions::default()).await
+    else {
+        panic!("expected config errors");
+    };
+    let got: Vec<(u32, &str, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.location.line, e.message.as_str(), e.help.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                22,
+                "table `items` does not exist in the database",
+                Some("did you mean `shop.Items`?")
+            ),
+            (
+                11,
+                "`freshness` needs a date or timestamp column (or seconds since the epoch), but `parents.flag` is boolean",
+                None
+            ),
+            (
+                12,
+                "the `pattern` of this check does not run on `parents`: invalid regular expression: parentheses () not balanced",
+                None
+            ),
+            (
+                13,
+                "this `range` check does not run on `parents`: invalid input syntax for type timestamp: \"abc\"",
+                None
+            ),
+            (
+                14,
+                "this `expression` does not run on `parents`: column parents.amuont does not exist",
+                None
+            ),
+            (
+                15,
+                "this `expression` does not run on `parents`: argument of NOT must be type boolean, not type text",
+                None
+            ),
+            (
+                16,
+                "this `references` check does not run on `parents`: operator does not exist: integer = text",
+                Some(
+                    "No operator matches the given name and argument types. You might need to add explicit type casts."
+                )
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn hostile_names_and_writing_rules_change_nothing() {
+    let pg = cluster().await;
+    let target = database(&pg, "hostile", scenario::HOSTILE_SETUP).await;
+    let results = run(
+        &target,
+        &scenario::hostile_rules(),
+        &RulesOptions::default(),
+    )
+    .await
+    .unwrap();
+    scenario::assert_hostile(&results);
+    assert_eq!(
+        query(&target, "select a from y").await.rows,
+        vec![vec![Cell::Text("42".into())]],
+        "table y survived"
+    );
+
+    let target = database(
+        &pg,
+        "writes",
+        &(scenario::setup(Engine::Postgres) + "; create sequence s;"),
+    )
+    .await;
+    // Statements that are not queries are refused before they reach the database: LOCK TABLE
+    // would even be allowed in a read-only transaction.
+    let refused = vec![
+        custom("update", "update orders set amount = 0"),
+        custom("lock", "lock table orders in access exclusive mode"),
+        custom("set", "set default_transaction_read_only = off"),
+    ];
+    let Err(AuditError::Invalid(errors)) = run(&target, &refused, &RulesOptions::default()).await
+    else {
+        panic!("expected config errors");
+    };
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "a custom rule must be a query, not `update`",
+            "a custom rule must be a query, not `lock`",
+            "a custom rule must be a query, not `set`"
+        ]
+    );
+
+    // Writes dressed as queries are refused by the read-only transaction.
+    let rules = vec![
+        custom(
+            "with_update",
+            "with x as (select 1) update orders set amount = 0",
+        ),
+        custom(
+            "cte",
+            "with changed as (update orders set amount = 0 returning id) select * from changed",
+        ),
+        custom("nextval", "select nextval('s')"),
+    ];
+    let results = run(
+        &target,
+        &rules,
+        &RulesOptions {
+            concurrency: 1,
+            ..RulesOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    for (name, statement) in [
+        ("with_update", "UPDATE"),
+        ("cte", "SELECT"),
+        ("nextval", "nextval()"),
+    ] {
+        let r = get(&results, name);
+        assert_eq!(r.status, Status::Failed, "{name}");
+        assert_eq!(
+            r.message,
+            format!(
+                "the rule tried to change data, but rules run read-only: cannot execute {statement} in a read-only transaction"
+            ),
+        );
+        assert_eq!(
+            r.db_error.as_ref().and_then(|e| e.sqlstate.as_deref()),
+            Some("25006")
+        );
+    }
+
+    // Without validation (which refuses them), transaction control and multi-statement
+    // fragments still never reach the database.
+    let sneaky = vec![
+        custom("commit", "commit"),
+        table(
+            "orders",
+            None,
+            vec![with(
+                check(
+                    "where",
+                    CheckKind::RowCount {
+                        min: None,
+                        max: None,
+                    },
+                ),
+                |o| o.where_ = Some("true); delete from orders; --".into()),
+            )],
+        ),
+        custom("after", "select 1 where false"),
+    ];
+    let mut conn = crate::dialect::Conn::connect(&target, &Default::default())
+        .await
+        .unwrap();
+    let valid = [table(
+        "orders",
+        None,
+        vec![check(
+            "x",
+            CheckKind::RowCount {
+                min: None,
+                max: None,
+            },
+        )],
+    )];
+    let catalog = crate::rules::validate(&mut conn, &valid)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn.close().await;
+    let results = run_rules(
+        &target,
+        &sneaky,
+        &catalog,
+        &RulesOptions::default(),
+        &|_| {},
+    )
+    .await;
+    assert_eq!(results[0].status, Status::Failed);
+    assert_eq!(
+        results[0].message,
+        "the rule's query failed: a custom rule must be a query, not `commit`"
+    );
+    assert_eq!(results[1].status, Status::Error);
+    assert_eq!(
+        results[1].message,
+        "a `where` holds more than one SQL statement"
+    );
+    assert_eq!(results[2].status, Status::Passed);
+
+    let rs = query(&target, "select count(*), sum(amount)::text from orders").await;
+    assert_eq!(
+        rs.rows[0],
+        vec![Cell::Text("5".into()), Cell::Text("200025".into())]
+    );
+}
