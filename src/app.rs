@@ -12,7 +12,9 @@ use crate::migrate::prepare::{Script, prepare};
 use crate::plan::{Plan, Selection, plan};
 use crate::project::{self, BackendKind, Project};
 use crate::report::{self, TerminalOptions, TerminalReporter};
-use crate::results::{MigrationResult, ProjectInfo, RunResults, SCHEMA_VERSION, ScriptKind, TestResult, ToolInfo};
+use crate::results::{
+    MigrationResult, ProjectInfo, RunResults, SCHEMA_VERSION, ScriptKind, TestResult, ToolInfo,
+};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -63,7 +65,10 @@ fn start_path(path: Option<Utf8PathBuf>, io: &mut Io) -> Option<Utf8PathBuf> {
         None => match std::env::current_dir().map(Utf8PathBuf::from_path_buf) {
             Ok(Ok(p)) => Some(p),
             _ => {
-                let _ = writeln!(io.err, "error: the working directory is not readable as UTF-8");
+                let _ = writeln!(
+                    io.err,
+                    "error: the working directory is not readable as UTF-8"
+                );
                 None
             }
         },
@@ -108,11 +113,18 @@ fn scripts(project: &Project) -> Result<Vec<Script>, String> {
     let mut scripts = Vec::new();
     if let Some(dir) = &project.migrations {
         let files = discover::discover(&project.root, dir).map_err(|e| e.to_string())?;
-        scripts.extend(files.into_iter().map(|file| Script { kind: ScriptKind::Migration, file }));
+        scripts.extend(files.into_iter().map(|file| Script {
+            kind: ScriptKind::Migration,
+            file,
+        }));
     }
     for seed in &project.seeds {
-        let file: MigrationFile = discover::load_script(&project.root, seed).map_err(|e| e.to_string())?;
-        scripts.push(Script { kind: ScriptKind::Seed, file });
+        let file: MigrationFile =
+            discover::load_script(&project.root, seed).map_err(|e| e.to_string())?;
+        scripts.push(Script {
+            kind: ScriptKind::Seed,
+            file,
+        });
     }
     Ok(scripts)
 }
@@ -139,9 +151,15 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
             return Exit::Invalid;
         }
     };
-    let selection = Selection { filters: args.filters.clone(), tags: args.tags.clone() };
+    let selection = Selection {
+        filters: args.filters.clone(),
+        tags: args.tags.clone(),
+    };
     let plan = plan(&project, &selection);
-    let kind = args.backend.or(project.backend).unwrap_or(BackendKind::Auto);
+    let kind = args
+        .backend
+        .or(project.backend)
+        .unwrap_or(BackendKind::Auto);
     let id = run_id();
     let request = ProvisionRequest {
         engine: project.engine,
@@ -155,7 +173,11 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     };
     let reporter = Mutex::new(TerminalReporter::new(
         io.out,
-        TerminalOptions { color, progress: io.err_is_terminal, verbose: false },
+        TerminalOptions {
+            color,
+            progress: io.err_is_terminal,
+            verbose: false,
+        },
     ));
     let mut err = io.err;
 
@@ -180,21 +202,41 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         provision_clock.elapsed().as_secs_f64()
     ));
 
-    let session = SessionOptions { statement_timeout: project.timeout, read_only: false };
+    let session = SessionOptions {
+        statement_timeout: project.timeout,
+        read_only: false,
+    };
     let registry = DbRegistry::default();
     let migrations_done: Mutex<Vec<MigrationResult>> = Mutex::new(Vec::new());
     let tests_done: Mutex<Vec<TestResult>> = Mutex::new(Vec::new());
-    let mut outcome = Body { server_version: None, errors: Vec::new() };
+    let mut outcome = Body {
+        server_version: None,
+        errors: Vec::new(),
+        timings: Default::default(),
+    };
+    outcome.timings.provision_secs = provision_clock.elapsed().as_secs_f64();
     let body = execute(
-        &project, &plan, &scripts, &server, &id, &session, &registry, args.jobs, &reporter, &migrations_done,
-        &tests_done, &mut outcome,
+        &project,
+        &plan,
+        &scripts,
+        &server,
+        &id,
+        &session,
+        &registry,
+        args.jobs,
+        &reporter,
+        &migrations_done,
+        &tests_done,
+        &mut outcome,
     );
     let interrupted = with_signals(body).await.err();
 
     // Teardown on every path: databases on a shared server, then the server itself.
     if !server.ephemeral || args.keep {
         if !args.keep {
-            outcome.errors.extend(registry.drop_all(&server.endpoint).await);
+            outcome
+                .errors
+                .extend(registry.drop_all(&server.endpoint).await);
         }
     }
     let kept = server.kept_message.clone();
@@ -209,8 +251,12 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     let mut tests = migrations_done.into_inner().unwrap_or_default();
     let migrations = std::mem::take(&mut tests);
     let mut tests = tests_done.into_inner().unwrap_or_default();
-    let order: std::collections::HashMap<&str, usize> =
-        plan.tests.iter().enumerate().map(|(i, t)| (t.test.id.as_str(), i)).collect();
+    let order: std::collections::HashMap<&str, usize> = plan
+        .tests
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.test.id.as_str(), i))
+        .collect();
     tests.sort_by_key(|t| order.get(t.id.as_str()).copied().unwrap_or(usize::MAX));
     let results = RunResults {
         schema_version: SCHEMA_VERSION,
@@ -229,6 +275,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         checks: Vec::new(),
         errors: outcome.errors.clone(),
         interrupted: interrupted.is_some(),
+        timings: outcome.timings,
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);
@@ -244,6 +291,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
 struct Body {
     server_version: Option<String>,
     errors: Vec<String>,
+    timings: crate::results::Timings,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -265,12 +313,19 @@ async fn execute(
     let template = format!("{prefix}_tpl");
     registry.record(&template);
     let prepare_clock = Instant::now();
-    let prepared = prepare(&server.endpoint, &template, project.engine, scripts, session, |m| {
-        lock(reporter).migration_done(m);
-        if let Ok(mut done) = migrations_done.lock() {
-            done.push(m.clone());
-        }
-    })
+    let prepared = prepare(
+        &server.endpoint,
+        &template,
+        project.engine,
+        scripts,
+        session,
+        |m| {
+            lock(reporter).migration_done(m);
+            if let Ok(mut done) = migrations_done.lock() {
+                done.push(m.clone());
+            }
+        },
+    )
     .await;
     let prepared = match prepared {
         Ok(p) => p,
@@ -280,6 +335,7 @@ async fn execute(
         }
     };
     outcome.server_version = prepared.server_version.clone();
+    outcome.timings.prepare_secs = prepare_clock.elapsed().as_secs_f64();
     let on_done = |t: &TestResult| {
         lock(reporter).test_done(t);
         if let Ok(mut done) = tests_done.lock() {
@@ -296,9 +352,11 @@ async fn execute(
         "prepared the template database in {:.2}s",
         prepare_clock.elapsed().as_secs_f64()
     ));
-    let jobs = jobs
-        .or(project.jobs)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let jobs = jobs.or(project.jobs).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
     let ctx = ExecContext {
         endpoint: &server.endpoint,
         template: &template,
@@ -307,9 +365,12 @@ async fn execute(
         jobs,
         registry,
     };
-    lock(reporter).start_tests(plan.tests.len());
-    let (_, errors) = run_tests(&ctx, &plan.tests, &on_done).await;
-    outcome.errors.extend(errors);
+    lock(reporter).start_tests(plan.tests.len(), 0);
+    let tests_clock = Instant::now();
+    let output = run_tests(&ctx, &plan.tests, &on_done).await;
+    outcome.timings.tests_secs = tests_clock.elapsed().as_secs_f64();
+    outcome.timings.clone_secs = output.clone_secs;
+    outcome.errors.extend(output.errors);
 }
 
 fn lock<'a>(r: &'a Mutex<TerminalReporter>) -> std::sync::MutexGuard<'a, TerminalReporter> {
@@ -324,7 +385,10 @@ async fn release(server: Server) -> Result<(), String> {
 /// connections) and the caller cleans up.
 async fn with_signals<F: std::future::Future>(fut: F) -> Result<F::Output, Exit> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
         return Ok(fut.await);
     };
     tokio::select! {
@@ -348,5 +412,7 @@ pub fn exit_for(results: &RunResults, fail_on: project::Severity) -> Exit {
 
 /// The project root for a path, used by commands that need no full load.
 pub fn project_root(start: &Utf8Path) -> Option<Utf8PathBuf> {
-    project::find_project_file(start).ok().and_then(|f| f.parent().map(Utf8Path::to_path_buf))
+    project::find_project_file(start)
+        .ok()
+        .and_then(|f| f.parent().map(Utf8Path::to_path_buf))
 }

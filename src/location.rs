@@ -15,7 +15,11 @@ pub struct Location {
 
 impl Location {
     pub fn new(path: impl Into<Utf8PathBuf>, line: u32, column: u32) -> Self {
-        Location { path: path.into(), line: line.max(1), column: column.max(1) }
+        Location {
+            path: path.into(),
+            line: line.max(1),
+            column: column.max(1),
+        }
     }
 
     /// The start of a file.

@@ -68,7 +68,10 @@ pub fn plan(project: &Project, selection: &Selection) -> Plan {
                 Rule::Sql(r) => selection.keeps_id(&r.id),
             };
             if keep {
-                plan.rules.push(PlannedRule { rule: rule.clone(), spec: spec.path.clone() });
+                plan.rules.push(PlannedRule {
+                    rule: rule.clone(),
+                    spec: spec.path.clone(),
+                });
             }
         }
     }

@@ -35,6 +35,24 @@ pub struct RunResults {
     /// Set when the run was interrupted (Ctrl-C, SIGTERM): results are partial.
     #[serde(default)]
     pub interrupted: bool,
+    /// Where the time went.
+    #[serde(default)]
+    pub timings: Timings,
+}
+
+/// Wall time of each phase of a run, in seconds (0 when the phase did not run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Obtaining the server (start a cluster or container, or reach the URL).
+    pub provision_secs: f64,
+    /// Creating the template database and applying migrations and seeds.
+    pub prepare_secs: f64,
+    /// Cloning the template for workers (the slowest worker's clone).
+    pub clone_secs: f64,
+    /// From the template being ready to the last test done (clones included).
+    pub tests_secs: f64,
+    /// Running the business rules.
+    pub rules_secs: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -45,7 +63,10 @@ pub struct ToolInfo {
 
 impl ToolInfo {
     pub fn current() -> Self {
-        ToolInfo { name: "sqltest".into(), version: env!("CARGO_PKG_VERSION").into() }
+        ToolInfo {
+            name: "sqltest".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
     }
 }
 

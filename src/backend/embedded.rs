@@ -26,20 +26,29 @@ impl Backend for EmbeddedBackend {
         BackendKind::Embedded
     }
 
-    fn provision<'a>(&'a self, req: &'a ProvisionRequest) -> BoxFuture<'a, Result<Server, BackendError>> {
+    fn provision<'a>(
+        &'a self,
+        req: &'a ProvisionRequest,
+    ) -> BoxFuture<'a, Result<Server, BackendError>> {
         Box::pin(async move {
             let dir = tempfile::Builder::new()
                 .prefix("sqltest-sqlite-")
                 .tempdir()
-                .map_err(|e| BackendError::new(format!("failed to create a temporary directory: {e}")))?;
-            let path = Utf8PathBuf::from_path_buf(dir.path().to_path_buf())
-                .map_err(|p| BackendError::new(format!("temporary directory {} is not UTF-8", p.display())))?;
+                .map_err(|e| {
+                    BackendError::new(format!("failed to create a temporary directory: {e}"))
+                })?;
+            let path = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).map_err(|p| {
+                BackendError::new(format!("temporary directory {} is not UTF-8", p.display()))
+            })?;
             let mut server = Server::new(
                 Endpoint::Sqlite { dir: path.clone() },
                 BackendKind::Embedded,
                 format!("embedded SQLite {} in {path}", sqlite_version()),
                 true,
-                Box::new(TempDirHandle { dir: Some(dir), keep: req.keep }),
+                Box::new(TempDirHandle {
+                    dir: Some(dir),
+                    keep: req.keep,
+                }),
             );
             if req.keep {
                 server.kept_message = Some(format!("kept the SQLite databases in {path}"));
@@ -69,7 +78,8 @@ impl ServerHandle for TempDirHandle {
                     let _ = dir.keep();
                 } else {
                     let path = dir.path().display().to_string();
-                    dir.close().map_err(|e| BackendError::new(format!("failed to remove {path}: {e}")))?;
+                    dir.close()
+                        .map_err(|e| BackendError::new(format!("failed to remove {path}: {e}")))?;
                 }
             }
             Ok(())

@@ -26,7 +26,9 @@ impl LocalBackend {
         match engine {
             Engine::Postgres => {}
             Engine::Sqlite => {
-                return Err(BackendError::new("SQLite needs no server: use --backend embedded"));
+                return Err(BackendError::new(
+                    "SQLite needs no server: use --backend embedded",
+                ));
             }
             Engine::Mysql | Engine::Mariadb => {
                 return Err(BackendError::new(format!(
@@ -44,7 +46,8 @@ impl LocalBackend {
     }
 }
 
-fn find_bindir() -> Option<Utf8PathBuf> {
+/// The directory holding `initdb` and `postgres`, if the machine has them.
+pub fn find_bindir() -> Option<Utf8PathBuf> {
     let has_both = |dir: &Utf8Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
@@ -67,7 +70,9 @@ fn find_bindir() -> Option<Utf8PathBuf> {
     }
     let mut candidates: Vec<(u32, Utf8PathBuf)> = Vec::new();
     for parent in ["/usr/lib/postgresql", "/usr/local/opt", "/opt/homebrew/opt"] {
-        let Ok(entries) = std::fs::read_dir(parent) else { continue };
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            continue;
+        };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             let version: u32 = name.trim_start_matches("postgresql@").parse().unwrap_or(0);
@@ -88,12 +93,18 @@ impl Backend for LocalBackend {
         BackendKind::Local
     }
 
-    fn provision<'a>(&'a self, req: &'a ProvisionRequest) -> BoxFuture<'a, Result<Server, BackendError>> {
+    fn provision<'a>(
+        &'a self,
+        req: &'a ProvisionRequest,
+    ) -> BoxFuture<'a, Result<Server, BackendError>> {
         Box::pin(async move {
             let cluster = start_cluster(&self.bindir).await?;
             let admin_url = cluster.admin_url();
             let mut conn = Conn::connect(
-                &DbTarget::Postgres { url: admin_url.clone(), database: "postgres".into() },
+                &DbTarget::Postgres {
+                    url: admin_url.clone(),
+                    database: "postgres".into(),
+                },
                 &SessionOptions::default(),
             )
             .await
@@ -117,7 +128,10 @@ impl Backend for LocalBackend {
                 BackendKind::Local,
                 description,
                 true,
-                Box::new(ClusterHandle { cluster: Some(cluster), keep: req.keep }),
+                Box::new(ClusterHandle {
+                    cluster: Some(cluster),
+                    keep: req.keep,
+                }),
             );
             server.kept_message = kept;
             Ok(server)
@@ -134,11 +148,17 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn admin_url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres?sslmode=disable", self.port)
+        format!(
+            "postgres://postgres@127.0.0.1:{}/postgres?sslmode=disable",
+            self.port
+        )
     }
 
     fn dir_path(&self) -> String {
-        self.dir.as_ref().map(|d| d.path().display().to_string()).unwrap_or_default()
+        self.dir
+            .as_ref()
+            .map(|d| d.path().display().to_string())
+            .unwrap_or_default()
     }
 
     fn pid(&self) -> u32 {
@@ -153,7 +173,9 @@ impl Cluster {
             loop {
                 match child.try_wait() {
                     Ok(Some(_)) => break,
-                    Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                    Ok(None) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(20))
+                    }
                     _ => {
                         let _ = child.kill();
                         let _ = child.wait();
@@ -205,7 +227,9 @@ impl ServerHandle for ClusterHandle {
                 } else {
                     tokio::task::spawn_blocking(move || c.stop())
                         .await
-                        .map_err(|e| BackendError::new(format!("failed to stop the local cluster: {e}")))?;
+                        .map_err(|e| {
+                            BackendError::new(format!("failed to stop the local cluster: {e}"))
+                        })?;
                 }
             }
             Ok(())
@@ -242,7 +266,9 @@ fn chown_tree(path: &std::path::Path, uid: u32, gid: u32) -> std::io::Result<()>
 fn free_port() -> Result<u16, BackendError> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")
         .map_err(|e| BackendError::new(format!("cannot find a free local port: {e}")))?;
-    l.local_addr().map(|a| a.port()).map_err(|e| BackendError::new(e.to_string()))
+    l.local_addr()
+        .map(|a| a.port())
+        .map_err(|e| BackendError::new(e.to_string()))
 }
 
 fn command(bin: Utf8PathBuf, user: Option<(u32, u32)>) -> Command {
@@ -261,7 +287,10 @@ pub async fn start_cluster(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
         .await
         .map_err(|e| BackendError::new(format!("failed to start the local cluster: {e}")))??;
     let url = cluster.admin_url();
-    let target = DbTarget::Postgres { url, database: "postgres".into() };
+    let target = DbTarget::Postgres {
+        url,
+        database: "postgres".into(),
+    };
     let deadline = Instant::now() + READY_DEADLINE;
     loop {
         let last_error = match Conn::connect(&target, &SessionOptions::default()).await {
@@ -296,7 +325,9 @@ pub async fn start_cluster(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
 }
 
 fn tail_log(cluster: &Cluster) -> String {
-    let Some(dir) = cluster.dir.as_ref() else { return String::new() };
+    let Some(dir) = cluster.dir.as_ref() else {
+        return String::new();
+    };
     let text = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
@@ -311,13 +342,26 @@ fn init_and_spawn(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
     let user = run_as();
     if let Some((uid, gid)) = user {
         chown_tree(dir.path(), uid, gid).map_err(|e| {
-            BackendError::new(format!("failed to hand {} to the postgres user: {e}", dir.path().display()))
+            BackendError::new(format!(
+                "failed to hand {} to the postgres user: {e}",
+                dir.path().display()
+            ))
         })?;
     }
     let out = command(bindir.join("initdb"), user)
         .arg("-D")
         .arg(&data)
-        .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
+        .args([
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions",
+        ])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| BackendError::new(format!("failed to run {bindir}/initdb: {e}")))?;
@@ -330,7 +374,9 @@ fn init_and_spawn(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
     }
     let log = std::fs::File::create(dir.path().join("server.log"))
         .map_err(|e| BackendError::new(format!("failed to create the server log: {e}")))?;
-    let log2 = log.try_clone().map_err(|e| BackendError::new(e.to_string()))?;
+    let log2 = log
+        .try_clone()
+        .map_err(|e| BackendError::new(e.to_string()))?;
     let port = free_port()?;
     let mut cmd = command(bindir.join("postgres"), user);
     cmd.arg("-D")
@@ -340,10 +386,22 @@ fn init_and_spawn(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
         .arg("-k")
         .arg(dir.path())
         .args(["-c", "listen_addresses=127.0.0.1"])
-        .args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+        .args([
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ])
         .args(["-c", "max_connections=200", "-c", "shared_buffers=128MB"])
         .args(["-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=1h"])
-        .args(["-c", "log_min_messages=warning", "-c", "logging_collector=off"])
+        .args([
+            "-c",
+            "log_min_messages=warning",
+            "-c",
+            "logging_collector=off",
+        ])
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2)
@@ -353,5 +411,9 @@ fn init_and_spawn(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
     let child = cmd
         .spawn()
         .map_err(|e| BackendError::new(format!("failed to start {bindir}/postgres: {e}")))?;
-    Ok(Cluster { child: Some(child), dir: Some(dir), port })
+    Ok(Cluster {
+        child: Some(child),
+        dir: Some(dir),
+        port,
+    })
 }

@@ -54,7 +54,14 @@ impl Server {
         ephemeral: bool,
         handle: Box<dyn ServerHandle>,
     ) -> Server {
-        Server { endpoint, kind, description, ephemeral, kept_message: None, handle: Some(handle) }
+        Server {
+            endpoint,
+            kind,
+            description,
+            ephemeral,
+            kept_message: None,
+            handle: Some(handle),
+        }
     }
 
     /// Stops and removes what the backend started (or, with `--keep`, leaves it running).
@@ -75,7 +82,10 @@ pub trait ServerHandle: Send + Sync {
 /// A way of obtaining a server. Tests can fake it; the Docker backend is one more implementor.
 pub trait Backend: Send + Sync {
     fn kind(&self) -> BackendKind;
-    fn provision<'a>(&'a self, req: &'a ProvisionRequest) -> BoxFuture<'a, Result<Server, BackendError>>;
+    fn provision<'a>(
+        &'a self,
+        req: &'a ProvisionRequest,
+    ) -> BoxFuture<'a, Result<Server, BackendError>>;
 }
 
 /// An environment problem obtaining or releasing a server (exit code 3). The message says
@@ -88,7 +98,9 @@ pub struct BackendError {
 
 impl BackendError {
     pub fn new(message: impl Into<String>) -> Self {
-        BackendError { message: message.into() }
+        BackendError {
+            message: message.into(),
+        }
     }
 }
 

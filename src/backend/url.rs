@@ -44,9 +44,15 @@ impl Backend for UrlBackend {
         BackendKind::Url
     }
 
-    fn provision<'a>(&'a self, _req: &'a ProvisionRequest) -> BoxFuture<'a, Result<Server, BackendError>> {
+    fn provision<'a>(
+        &'a self,
+        _req: &'a ProvisionRequest,
+    ) -> BoxFuture<'a, Result<Server, BackendError>> {
         Box::pin(async move {
-            let target = crate::dialect::DbTarget::Postgres { url: self.url.clone(), database: String::new() };
+            let target = crate::dialect::DbTarget::Postgres {
+                url: self.url.clone(),
+                database: String::new(),
+            };
             let mut conn = Conn::connect(&target, &SessionOptions::default()).await.map_err(|e| {
                 BackendError::new(format!(
                     "cannot reach the database server at {}: {e}\n\
@@ -57,9 +63,15 @@ impl Backend for UrlBackend {
             let version = conn.server_version().await.unwrap_or_default();
             conn.close().await;
             Ok(Server::new(
-                Endpoint::Postgres { admin_url: self.url.clone() },
+                Endpoint::Postgres {
+                    admin_url: self.url.clone(),
+                },
                 BackendKind::Url,
-                format!("{} at {}", short_version(&version), postgres::redact_url(&self.url)),
+                format!(
+                    "{} at {}",
+                    short_version(&version),
+                    postgres::redact_url(&self.url)
+                ),
                 false,
                 Box::new(NothingToRelease),
             ))
@@ -69,7 +81,11 @@ impl Backend for UrlBackend {
 
 /// "PostgreSQL 15.18 (Debian …) on x86_64…" → "PostgreSQL 15.18".
 pub fn short_version(version: &str) -> String {
-    version.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    version
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 struct NothingToRelease;

@@ -118,7 +118,9 @@ impl Endpoint {
     /// Creates an empty database called `name`.
     pub async fn create_database(&self, name: &str) -> Result<DbTarget, ExecError> {
         match self {
-            Endpoint::Postgres { admin_url } => postgres::create_database(admin_url, name, None).await,
+            Endpoint::Postgres { admin_url } => {
+                postgres::create_database(admin_url, name, None).await
+            }
             Endpoint::Sqlite { dir } => sqlite::create_database(dir, name).await,
         }
     }
@@ -168,12 +170,12 @@ pub enum Conn {
 impl Conn {
     pub async fn connect(target: &DbTarget, opts: &SessionOptions) -> Result<Conn, ExecError> {
         match target {
-            DbTarget::Postgres { url, .. } => {
-                Ok(Conn::Postgres(Box::new(postgres::PgConn::connect(url, opts).await?)))
-            }
-            DbTarget::Sqlite { path } => {
-                Ok(Conn::Sqlite(Box::new(sqlite::SqliteConn::connect(path, opts).await?)))
-            }
+            DbTarget::Postgres { url, .. } => Ok(Conn::Postgres(Box::new(
+                postgres::PgConn::connect(url, opts).await?,
+            ))),
+            DbTarget::Sqlite { path } => Ok(Conn::Sqlite(Box::new(
+                sqlite::SqliteConn::connect(path, opts).await?,
+            ))),
         }
     }
 
@@ -250,6 +252,12 @@ impl Conn {
 impl SqlError {
     /// An error with only a message (raised by sqltest itself, not the database).
     pub fn new(message: impl Into<String>) -> Self {
-        SqlError { message: message.into(), sqlstate: None, detail: None, hint: None, position: None }
+        SqlError {
+            message: message.into(),
+            sqlstate: None,
+            detail: None,
+            hint: None,
+            position: None,
+        }
     }
 }

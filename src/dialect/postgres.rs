@@ -45,21 +45,32 @@ pub fn redact_url(url: &str) -> String {
 /// The URL of database `name` on the server `admin_url` points to.
 pub fn target(admin_url: &str, name: &str) -> Result<DbTarget, ExecError> {
     let url = with_database(admin_url, name)?;
-    Ok(DbTarget::Postgres { url, database: name.to_string() })
+    Ok(DbTarget::Postgres {
+        url,
+        database: name.to_string(),
+    })
 }
 
 /// Replaces the database path of a `postgres://` URL, keeping its query string.
 fn with_database(url: &str, name: &str) -> Result<String, ExecError> {
-    let scheme_end = url
-        .find("://")
-        .ok_or_else(|| ExecError::Connection(format!("invalid PostgreSQL URL {}", redact_url(url))))?;
+    let scheme_end = url.find("://").ok_or_else(|| {
+        ExecError::Connection(format!("invalid PostgreSQL URL {}", redact_url(url)))
+    })?;
     let rest_start = scheme_end + 3;
     let (base, query) = match url.find('?') {
         Some(q) => (&url[..q], &url[q..]),
         None => (url, ""),
     };
-    let host_end = base[rest_start..].find('/').map(|i| i + rest_start).unwrap_or(base.len());
-    Ok(format!("{}/{}{}", &base[..host_end], encode_path(name), query))
+    let host_end = base[rest_start..]
+        .find('/')
+        .map(|i| i + rest_start)
+        .unwrap_or(base.len());
+    Ok(format!(
+        "{}/{}{}",
+        &base[..host_end],
+        encode_path(name),
+        query
+    ))
 }
 
 fn encode_path(name: &str) -> String {
@@ -79,10 +90,16 @@ fn pin_settings(opts: &SessionOptions) -> Vec<(String, String)> {
         ("client_min_messages".to_string(), "warning".to_string()),
     ];
     if let Some(t) = opts.statement_timeout {
-        pins.push(("statement_timeout".to_string(), format!("{}", t.as_millis())));
+        pins.push((
+            "statement_timeout".to_string(),
+            format!("{}", t.as_millis()),
+        ));
     }
     if opts.read_only {
-        pins.push(("default_transaction_read_only".to_string(), "on".to_string()));
+        pins.push((
+            "default_transaction_read_only".to_string(),
+            "on".to_string(),
+        ));
     }
     pins
 }
@@ -126,17 +143,20 @@ impl PgConn {
             .disable_statement_logging();
         let conn = options.connect().await.map_err(|e| match e {
             sqlx::Error::Database(_) => convert_error(e),
-            other => ExecError::Connection(format!(
-                "could not connect to {}: {other}",
-                redact_url(url)
-            )),
+            other => {
+                ExecError::Connection(format!("could not connect to {}: {other}", redact_url(url)))
+            }
         })?;
         let pins = pins
             .iter()
             .map(|(k, v)| format!("SET {k} = {}", quote::literal(v)))
             .collect::<Vec<_>>()
             .join("; ");
-        Ok(PgConn { conn, type_names: HashMap::new(), pins })
+        Ok(PgConn {
+            conn,
+            type_names: HashMap::new(),
+            pins,
+        })
     }
 
     pub async fn execute(&mut self, sql: &str) -> Result<u64, ExecError> {
@@ -158,7 +178,10 @@ impl PgConn {
         let mut columns = Vec::with_capacity(first.columns().len());
         for col in first.columns() {
             let type_name = self.type_name(col.type_info()).await?;
-            columns.push(Column { name: col.name().to_string(), type_name });
+            columns.push(Column {
+                name: col.name().to_string(),
+                type_name,
+            });
         }
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -186,11 +209,16 @@ impl PgConn {
                 None => name.to_lowercase(),
             });
         }
-        let Some(oid) = info.oid() else { return Ok("unknown".into()) };
+        let Some(oid) = info.oid() else {
+            return Ok("unknown".into());
+        };
         if let Some(n) = self.type_names.get(&oid.0) {
             return Ok(n.clone());
         }
-        let sql = format!("select typname::text from pg_catalog.pg_type where oid = {}", oid.0);
+        let sql = format!(
+            "select typname::text from pg_catalog.pg_type where oid = {}",
+            oid.0
+        );
         let row: Option<(String,)> = sqlx::query_as(AssertSqlSafe(sql))
             .fetch_optional(&mut self.conn)
             .await
@@ -201,7 +229,11 @@ impl PgConn {
     }
 
     pub async fn copy_in(&mut self, statement: &str, data: &str) -> Result<u64, ExecError> {
-        let mut copy = self.conn.copy_in_raw(statement).await.map_err(convert_error)?;
+        let mut copy = self
+            .conn
+            .copy_in_raw(statement)
+            .await
+            .map_err(convert_error)?;
         if let Err(e) = copy.send(data.as_bytes()).await {
             let _ = copy.abort("sqltest: sending COPY data failed").await;
             return Err(convert_error(e));
@@ -215,10 +247,14 @@ impl PgConn {
     pub async fn insert_rows(&mut self, table: &str, rows: &[Row]) -> Result<(), ExecError> {
         let qtable = quote::qualified(Engine::Postgres, table);
         for group in group_by_columns(rows) {
-            let cols = group[0].keys().map(|c| quote::ident(Engine::Postgres, c)).collect::<Vec<_>>();
+            let cols = group[0]
+                .keys()
+                .map(|c| quote::ident(Engine::Postgres, c))
+                .collect::<Vec<_>>();
             if cols.is_empty() {
                 for _ in &group {
-                    self.execute(&format!("insert into {qtable} default values")).await?;
+                    self.execute(&format!("insert into {qtable} default values"))
+                        .await?;
                 }
                 continue;
             }
@@ -226,7 +262,8 @@ impl PgConn {
             let sql = format!(
                 "insert into {qtable} ({cols}) select {cols} from json_populate_recordset(null::{qtable}, $1::json)"
             );
-            let json = serde_json::to_string(&group).map_err(|e| ExecError::Connection(e.to_string()))?;
+            let json =
+                serde_json::to_string(&group).map_err(|e| ExecError::Connection(e.to_string()))?;
             sqlx::query(AssertSqlSafe(sql))
                 .bind(json)
                 .execute(&mut self.conn)
@@ -239,8 +276,11 @@ impl PgConn {
     /// Resets what a script may have changed in the session (`SET`, `set_config`, roles,
     /// temp tables, prepared statements), then re-applies our pinned settings.
     pub async fn reset_session(&mut self) -> Result<(), ExecError> {
-        let sql = format!("DISCARD ALL; {}", self.pins);
-        self.execute(&sql).await.map(|_| ())
+        // Separately: several statements in one simple query form one implicit transaction,
+        // and DISCARD ALL refuses to run inside a transaction.
+        self.execute("DISCARD ALL").await?;
+        let pins = self.pins.clone();
+        self.execute(&pins).await.map(|_| ())
     }
 
     pub async fn close(self) {
@@ -290,8 +330,14 @@ pub async fn create_database(
 pub async fn drop_database(admin_url: &str, name: &str) -> Result<(), ExecError> {
     let mut conn = admin(admin_url).await?;
     let q = quote::ident(Engine::Postgres, name);
-    let force = if server_major(&mut conn).await >= 13 { " with (force)" } else { "" };
-    let r = conn.execute(&format!("drop database if exists {q}{force}")).await;
+    let force = if server_major(&mut conn).await >= 13 {
+        " with (force)"
+    } else {
+        ""
+    };
+    let r = conn
+        .execute(&format!("drop database if exists {q}{force}"))
+        .await;
     conn.close().await;
     r.map(|_| ())
 }
@@ -316,12 +362,18 @@ mod tests {
             with_database("postgres://u:p@h:5432/app?sslmode=disable", "t_1").unwrap(),
             "postgres://u:p@h:5432/t_1?sslmode=disable"
         );
-        assert_eq!(with_database("postgresql://h", "x y").unwrap(), "postgresql://h/x%20y");
+        assert_eq!(
+            with_database("postgresql://h", "x y").unwrap(),
+            "postgresql://h/x%20y"
+        );
     }
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
     }
 }

@@ -13,7 +13,11 @@ pub fn ident(engine: Engine, name: &str) -> String {
 /// Quotes a possibly schema-qualified name: `shop.orders` → `"shop"."orders"`.
 /// A name already written in double quotes is kept whole (`"odd.name"`).
 pub fn qualified(engine: Engine, name: &str) -> String {
-    split_qualified(name).iter().map(|part| ident(engine, part)).collect::<Vec<_>>().join(".")
+    split_qualified(name)
+        .iter()
+        .map(|part| ident(engine, part))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Splits `schema.table` at dots outside double quotes, unquoting quoted parts.
@@ -56,9 +60,18 @@ mod tests {
 
     #[test]
     fn qualified_names_split_on_unquoted_dots() {
-        assert_eq!(qualified(Engine::Postgres, "shop.orders"), r#""shop"."orders""#);
-        assert_eq!(qualified(Engine::Postgres, r#""odd.name""#), r#""odd.name""#);
-        assert_eq!(split_qualified(r#"s."a""b""#), vec!["s".to_string(), "a\"b".to_string()]);
+        assert_eq!(
+            qualified(Engine::Postgres, "shop.orders"),
+            r#""shop"."orders""#
+        );
+        assert_eq!(
+            qualified(Engine::Postgres, r#""odd.name""#),
+            r#""odd.name""#
+        );
+        assert_eq!(
+            split_qualified(r#"s."a""b""#),
+            vec!["s".to_string(), "a\"b".to_string()]
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use super::{Cell, Column, DbTarget, ExecError, ResultSet, SessionOptions, SqlErr
 use crate::project::{Engine, Row};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::Value;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Connection, Row as _, TypeInfo, ValueRef};
 use std::time::Duration;
 
@@ -16,21 +18,31 @@ pub struct SqliteConn {
 
 /// The file for database `name` in `dir`.
 pub fn target(dir: &Utf8Path, name: &str) -> DbTarget {
-    DbTarget::Sqlite { path: dir.join(format!("{name}.db")) }
+    DbTarget::Sqlite {
+        path: dir.join(format!("{name}.db")),
+    }
 }
 
 pub async fn create_database(dir: &Utf8Path, name: &str) -> Result<DbTarget, ExecError> {
     let t = target(dir, name);
-    let DbTarget::Sqlite { path } = &t else { unreachable!("sqlite target") };
+    let DbTarget::Sqlite { path } = &t else {
+        unreachable!("sqlite target")
+    };
     let conn = SqliteConn::connect_create(path, &SessionOptions::default(), true).await?;
     conn.close().await;
     Ok(t)
 }
 
-pub async fn clone_database(dir: &Utf8Path, template: &str, name: &str) -> Result<DbTarget, ExecError> {
+pub async fn clone_database(
+    dir: &Utf8Path,
+    template: &str,
+    name: &str,
+) -> Result<DbTarget, ExecError> {
     let from = dir.join(format!("{template}.db"));
     let t = target(dir, name);
-    let DbTarget::Sqlite { path } = &t else { unreachable!("sqlite target") };
+    let DbTarget::Sqlite { path } = &t else {
+        unreachable!("sqlite target")
+    };
     tokio::fs::copy(&from, path)
         .await
         .map_err(|e| ExecError::Connection(format!("failed to copy {from} to {path}: {e}")))?;
@@ -42,7 +54,9 @@ pub async fn drop_database(dir: &Utf8Path, name: &str) -> Result<(), ExecError> 
     match tokio::fs::remove_file(&path).await {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(ExecError::Connection(format!("failed to remove {path}: {e}"))),
+        Err(e) => Err(ExecError::Connection(format!(
+            "failed to remove {path}: {e}"
+        ))),
     }
 }
 
@@ -52,11 +66,66 @@ pub fn convert_error(err: sqlx::Error) -> ExecError {
         sqlx::Error::Database(db) => {
             let message = db.message().to_string();
             let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(1);
-            let sqlstate = crate::dialect::sqlstate::sqlite_sqlstate(code, &message).map(str::to_string);
-            ExecError::Sql(SqlError { message, sqlstate, detail: None, hint: None, position: None })
+            let sqlstate =
+                crate::dialect::sqlstate::sqlite_sqlstate(code, &message).map(str::to_string);
+            ExecError::Sql(SqlError {
+                message,
+                sqlstate,
+                detail: None,
+                hint: None,
+                position: None,
+            })
         }
         other => ExecError::Connection(other.to_string()),
     }
+}
+
+/// SQLite names the offending token in its message (`near "x": syntax error`, `no such
+/// column: x`) but the driver does not expose `sqlite3_error_offset`; we find the token in
+/// the statement so errors point at it like PostgreSQL's do. Only a whole-word match counts.
+fn with_position(err: ExecError, sql: &str) -> ExecError {
+    let ExecError::Sql(mut e) = err else {
+        return err;
+    };
+    if e.position.is_none()
+        && let Some(token) = offending_token(&e.message)
+        && let Some(byte) = find_word(sql, token)
+    {
+        e.position = Some(sql[..byte].chars().count() + 1);
+    }
+    ExecError::Sql(e)
+}
+
+fn offending_token(message: &str) -> Option<&str> {
+    if let Some(rest) = message.strip_prefix("near \"") {
+        return rest.split_once("\": ").map(|(t, _)| t);
+    }
+    for prefix in ["no such column: ", "no such table: ", "no such function: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            // `no such column: o.x`: the column part is what the statement spells.
+            return rest.split_whitespace().next();
+        }
+    }
+    None
+}
+
+fn find_word(sql: &str, token: &str) -> Option<usize> {
+    if token.is_empty() {
+        return None;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = sql[from..].find(token) {
+        let start = from + i;
+        let end = start + token.len();
+        let before_ok = sql[..start].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = sql[end..].chars().next().is_none_or(|c| !is_word(c));
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        from = end;
+    }
+    None
 }
 
 impl SqliteConn {
@@ -80,10 +149,9 @@ impl SqliteConn {
             .busy_timeout(opts.statement_timeout.unwrap_or(Duration::from_secs(30)))
             .pragma("query_only", if opts.read_only { "true" } else { "false" })
             .disable_statement_logging();
-        let conn = options
-            .connect()
-            .await
-            .map_err(|e| ExecError::Connection(format!("could not open SQLite database {path}: {e}")))?;
+        let conn = options.connect().await.map_err(|e| {
+            ExecError::Connection(format!("could not open SQLite database {path}: {e}"))
+        })?;
         Ok(SqliteConn { conn })
     }
 
@@ -92,14 +160,14 @@ impl SqliteConn {
             .execute(&mut self.conn)
             .await
             .map(|r| r.rows_affected())
-            .map_err(convert_error)
+            .map_err(|e| with_position(convert_error(e), sql))
     }
 
     pub async fn query(&mut self, sql: &str) -> Result<ResultSet, ExecError> {
         let rows: Vec<SqliteRow> = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
             .fetch_all(&mut self.conn)
             .await
-            .map_err(convert_error)?;
+            .map_err(|e| with_position(convert_error(e), sql))?;
         let Some(first) = rows.first() else {
             return Ok(ResultSet::default());
         };
@@ -110,7 +178,11 @@ impl SqliteConn {
                 let declared = c.type_info().name().to_lowercase();
                 Column {
                     name: c.name().to_string(),
-                    type_name: if declared == "null" { String::new() } else { declared },
+                    type_name: if declared == "null" {
+                        String::new()
+                    } else {
+                        declared
+                    },
                 }
             })
             .collect();
@@ -145,12 +217,16 @@ impl SqliteConn {
             let ncols = group[0].len();
             if ncols == 0 {
                 for _ in &group {
-                    self.execute(&format!("insert into {qtable} default values")).await?;
+                    self.execute(&format!("insert into {qtable} default values"))
+                        .await?;
                 }
                 continue;
             }
-            let cols =
-                group[0].keys().map(|c| quote::ident(Engine::Sqlite, c)).collect::<Vec<_>>().join(", ");
+            let cols = group[0]
+                .keys()
+                .map(|c| quote::ident(Engine::Sqlite, c))
+                .collect::<Vec<_>>()
+                .join(", ");
             // SQLite allows at most 32766 bound parameters per statement.
             let per_stmt = (32766 / ncols).max(1);
             for chunk in group.chunks(per_stmt) {
@@ -181,5 +257,38 @@ impl SqliteConn {
 
     pub async fn close(self) {
         let _ = self.conn.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn position(message: &str, sql: &str) -> Option<usize> {
+        match with_position(ExecError::Sql(SqlError::new(message)), sql) {
+            ExecError::Sql(e) => e.position,
+            ExecError::Connection(_) => None,
+        }
+    }
+
+    #[test]
+    fn sqlite_errors_point_at_the_token_they_name() {
+        assert_eq!(
+            position("near \"items\": syntax error", "select name form items"),
+            Some(18)
+        );
+        assert_eq!(
+            position(
+                "no such column: skuu",
+                "create index i on items (lower(skuu))"
+            ),
+            Some(32)
+        );
+        // Whole words only: `sku` inside `skuu` is not the token.
+        assert_eq!(
+            position("no such column: sku", "select skuu, x.sku from x"),
+            Some(16)
+        );
+        assert_eq!(position("database is locked", "select 1"), None);
     }
 }

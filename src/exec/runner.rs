@@ -25,13 +25,23 @@ pub struct ExecContext<'a> {
     pub registry: &'a DbRegistry,
 }
 
+/// What the workers produced.
+pub struct TestsOutput {
+    /// One result per test, in the order given.
+    pub results: Vec<TestResult>,
+    /// Environment problems (a worker could not get its clone).
+    pub errors: Vec<String>,
+    /// The slowest worker's time to clone the template and connect, in seconds.
+    pub clone_secs: f64,
+}
+
 /// Runs `tests` and returns one result per test, in the order given. `on_done` sees each
 /// result as soon as it exists (for the live reporter).
 pub async fn run_tests(
     ctx: &ExecContext<'_>,
     tests: &[PlannedTest],
     on_done: &(dyn Fn(&TestResult) + Sync),
-) -> (Vec<TestResult>, Vec<String>) {
+) -> TestsOutput {
     let slots: Vec<Mutex<Option<TestResult>>> = tests.iter().map(|_| Mutex::new(None)).collect();
     let mut runnable = Vec::new();
     for (i, t) in tests.iter().enumerate() {
@@ -46,17 +56,38 @@ pub async fn run_tests(
     }
     let next = AtomicUsize::new(0);
     let errors = Mutex::new(Vec::new());
+    let clone_micros = AtomicUsize::new(0);
     let jobs = ctx.jobs.max(1).min(runnable.len().max(1));
-    let workers = (0..jobs).map(|w| worker(ctx, w, tests, &runnable, &next, &slots, &errors, on_done));
+    let workers = (0..jobs).map(|w| {
+        worker(
+            ctx,
+            w,
+            tests,
+            &runnable,
+            &next,
+            &slots,
+            &errors,
+            &clone_micros,
+            on_done,
+        )
+    });
     futures::future::join_all(workers).await;
     let mut results = Vec::with_capacity(tests.len());
     for (i, slot) in slots.into_iter().enumerate() {
         let r = slot.into_inner().ok().flatten().unwrap_or_else(|| {
-            errored(&tests[i], "not run: no worker could reach the database".into(), 0.0)
+            errored(
+                &tests[i],
+                "not run: no worker could reach the database".into(),
+                0.0,
+            )
         });
         results.push(r);
     }
-    (results, errors.into_inner().unwrap_or_default())
+    TestsOutput {
+        results,
+        errors: errors.into_inner().unwrap_or_default(),
+        clone_secs: clone_micros.load(Ordering::SeqCst) as f64 / 1e6,
+    }
 }
 
 fn store(slot: &Mutex<Option<TestResult>>, r: TestResult) {
@@ -74,6 +105,7 @@ async fn worker(
     next: &AtomicUsize,
     slots: &[Mutex<Option<TestResult>>],
     errors: &Mutex<Vec<String>>,
+    clone_micros: &AtomicUsize,
     on_done: &(dyn Fn(&TestResult) + Sync),
 ) {
     let name = format!("{}_w{index}", ctx.db_prefix);
@@ -89,8 +121,15 @@ async fn worker(
             Isolation::Database => run_on_own_clone(ctx, i, t).await,
             Isolation::Transaction => {
                 if shared.is_none() {
+                    let clone_started = Instant::now();
                     match open_clone(ctx, &name).await {
-                        Ok(s) => shared = Some(s),
+                        Ok(s) => {
+                            clone_micros.fetch_max(
+                                clone_started.elapsed().as_micros() as usize,
+                                Ordering::SeqCst,
+                            );
+                            shared = Some(s)
+                        }
                         Err(e) => {
                             let r = errored(t, e.clone(), 0.0);
                             on_done(&r);
@@ -139,7 +178,11 @@ async fn open_clone(ctx: &ExecContext<'_>, name: &str) -> Result<(Conn, Sequence
     Ok((conn, snapshot))
 }
 
-async fn run_in_transaction(conn: &mut Conn, snapshot: &SequenceSnapshot, t: &PlannedTest) -> Outcome {
+async fn run_in_transaction(
+    conn: &mut Conn,
+    snapshot: &SequenceSnapshot,
+    t: &PlannedTest,
+) -> Outcome {
     if let Err(e) = conn.execute("BEGIN").await {
         return Outcome::Broken(e.to_string());
     }
@@ -149,7 +192,9 @@ async fn run_in_transaction(conn: &mut Conn, snapshot: &SequenceSnapshot, t: &Pl
         Err(ExecError::Connection(m)) => return Outcome::Broken(m),
         // A test that ended the transaction itself (COMMIT in its SQL) leaves nothing to roll
         // back; the clone may now hold its changes, so say so instead of hiding it.
-        Err(ExecError::Sql(e)) => return Outcome::Broken(format!("could not roll back the test: {}", e.message)),
+        Err(ExecError::Sql(e)) => {
+            return Outcome::Broken(format!("could not roll back the test: {}", e.message));
+        }
     }
     if let Err(e) = snapshot.restore(conn).await {
         return Outcome::Broken(format!("could not restore sequences after the test: {e}"));
@@ -161,7 +206,9 @@ async fn run_on_own_clone(ctx: &ExecContext<'_>, i: usize, t: &PlannedTest) -> O
     let name = format!("{}_t{i}", ctx.db_prefix);
     ctx.registry.record(&name);
     let outcome = match ctx.endpoint.clone_database(ctx.template, &name).await {
-        Err(e) => Outcome::Broken(format!("failed to clone the template database for the test: {e}")),
+        Err(e) => Outcome::Broken(format!(
+            "failed to clone the template database for the test: {e}"
+        )),
         Ok(target) => match Conn::connect(&target, &ctx.session).await {
             Err(e) => Outcome::Broken(e.to_string()),
             Ok(mut conn) => {
@@ -193,7 +240,10 @@ fn base(t: &PlannedTest, status: Status, duration_secs: f64) -> TestResult {
 
 /// A result for a test that is not run, with the reason.
 pub fn skipped(t: &PlannedTest, reason: String) -> TestResult {
-    TestResult { skip_reason: Some(reason), ..base(t, Status::Skipped, 0.0) }
+    TestResult {
+        skip_reason: Some(reason),
+        ..base(t, Status::Skipped, 0.0)
+    }
 }
 
 fn errored(t: &PlannedTest, message: String, duration_secs: f64) -> TestResult {
@@ -220,7 +270,10 @@ fn finish(t: &PlannedTest, outcome: Outcome, duration_secs: f64) -> TestResult {
             {
                 failure.kind = crate::results::FailureKind::Timeout;
             }
-            TestResult { failure: Some(failure), ..base(t, Status::Failed, duration_secs) }
+            TestResult {
+                failure: Some(failure),
+                ..base(t, Status::Failed, duration_secs)
+            }
         }
         Outcome::Broken(m) => errored(t, m, duration_secs),
     }

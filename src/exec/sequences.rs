@@ -33,16 +33,27 @@ impl SequenceSnapshot {
         let rs = conn.query(LIST).await?;
         let mut snap = SequenceSnapshot::default();
         for row in &rs.rows {
-            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else { continue };
-            let qualified = format!("{}.{}", quote::ident(Engine::Postgres, &schema), quote::ident(Engine::Postgres, &name));
+            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else {
+                continue;
+            };
+            let qualified = format!(
+                "{}.{}",
+                quote::ident(Engine::Postgres, &schema),
+                quote::ident(Engine::Postgres, &name)
+            );
             let last = text(row.get(2));
             let restore = match &last {
                 Some(v) => (v.clone(), true),
                 None => {
                     // Not called yet: read the raw value so setval(…, false) restores it exactly.
-                    let raw = conn.query(&format!("select last_value::text from {qualified}")).await?;
+                    let raw = conn
+                        .query(&format!("select last_value::text from {qualified}"))
+                        .await?;
                     let v = raw.rows.first().and_then(|r| text(r.first()));
-                    (v.or_else(|| text(row.get(3))).unwrap_or_else(|| "1".into()), false)
+                    (
+                        v.or_else(|| text(row.get(3))).unwrap_or_else(|| "1".into()),
+                        false,
+                    )
                 }
             };
             snap.visible.insert(qualified.clone(), last);
@@ -60,8 +71,14 @@ impl SequenceSnapshot {
         let rs = conn.query(LIST).await?;
         let mut fixes = Vec::new();
         for row in &rs.rows {
-            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else { continue };
-            let qualified = format!("{}.{}", quote::ident(Engine::Postgres, &schema), quote::ident(Engine::Postgres, &name));
+            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else {
+                continue;
+            };
+            let qualified = format!(
+                "{}.{}",
+                quote::ident(Engine::Postgres, &schema),
+                quote::ident(Engine::Postgres, &name)
+            );
             let now = text(row.get(2));
             match (self.visible.get(&qualified), self.restore.get(&qualified)) {
                 (Some(before), Some((value, called))) if *before != now => fixes.push(format!(

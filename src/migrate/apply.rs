@@ -20,7 +20,11 @@ pub enum ApplyFailure {
 
 /// Applies `file` on `conn`, then resets the session so nothing the file `SET` leaks into the
 /// next file or into the tests.
-pub async fn apply_file(conn: &mut Conn, engine: Engine, file: &MigrationFile) -> Result<(), ApplyFailure> {
+pub async fn apply_file(
+    conn: &mut Conn,
+    engine: Engine,
+    file: &MigrationFile,
+) -> Result<(), ApplyFailure> {
     let result = apply_statements(conn, engine, file).await;
     // Reset even after a failure: the connection is reused for reporting and later files.
     let reset = conn.reset_session().await;
@@ -28,27 +32,41 @@ pub async fn apply_file(conn: &mut Conn, engine: Engine, file: &MigrationFile) -
     reset.map_err(|e| ApplyFailure::Connection(e.to_string()))
 }
 
-async fn apply_statements(conn: &mut Conn, engine: Engine, file: &MigrationFile) -> Result<(), ApplyFailure> {
+async fn apply_statements(
+    conn: &mut Conn,
+    engine: Engine,
+    file: &MigrationFile,
+) -> Result<(), ApplyFailure> {
     let base = file.up.start;
     let text = &file.content[file.up.clone()];
     let statements = split::split(engine, text).map_err(|e| {
         ApplyFailure::Sql(DbError {
-            message: e.message.clone(),
+            message: e.kind.to_string(),
             sqlstate: None,
             detail: None,
             hint: None,
-            location: Some(Location::at_offset(&file.path, &file.content, base + e.offset)),
+            location: Some(Location::at_offset(
+                &file.path,
+                &file.content,
+                base + e.offset,
+            )),
         })
     })?;
     // A file that manages its own transactions (BEGIN … COMMIT) is not wrapped in ours.
     let manages_own = statements.iter().any(|s| {
         matches!(s.kind, StatementKind::Sql)
-            && split::first_keyword(&text[s.range.clone()])
-                .is_some_and(|k| matches!(k.as_str(), "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK"))
+            && split::first_keyword(&text[s.range.clone()]).is_some_and(|k| {
+                matches!(
+                    k.as_str(),
+                    "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK"
+                )
+            })
     });
     let in_tx = !file.no_transaction && !manages_own;
     if in_tx {
-        conn.execute("BEGIN").await.map_err(|e| ApplyFailure::Connection(e.to_string()))?;
+        conn.execute("BEGIN")
+            .await
+            .map_err(|e| ApplyFailure::Connection(e.to_string()))?;
     }
     for stmt in &statements {
         let sql = &text[stmt.range.clone()];
@@ -62,7 +80,9 @@ async fn apply_statements(conn: &mut Conn, engine: Engine, file: &MigrationFile)
                 let _ = conn.execute("ROLLBACK").await;
             }
             return Err(match e {
-                ExecError::Sql(err) => ApplyFailure::Sql(locate(&err, file, base + stmt.range.start, sql)),
+                ExecError::Sql(err) => {
+                    ApplyFailure::Sql(locate(&err, file, base + stmt.range.start, sql))
+                }
                 ExecError::Connection(m) => ApplyFailure::Connection(m),
             });
         }
@@ -79,8 +99,15 @@ async fn apply_statements(conn: &mut Conn, engine: Engine, file: &MigrationFile)
 /// The error with its place in the file: PostgreSQL's position (1-based, in characters of
 /// the statement) when given, else the start of the statement.
 fn locate(err: &SqlError, file: &MigrationFile, stmt_start: usize, stmt: &str) -> DbError {
-    let offset = stmt_start + err.position.map(|p| char_offset(stmt, p.saturating_sub(1))).unwrap_or(0);
-    db_error(err, Some(Location::at_offset(&file.path, &file.content, offset)))
+    let offset = stmt_start
+        + err
+            .position
+            .map(|p| char_offset(stmt, p.saturating_sub(1)))
+            .unwrap_or(0);
+    db_error(
+        err,
+        Some(Location::at_offset(&file.path, &file.content, offset)),
+    )
 }
 
 /// Byte offset of the `n`th character (0-based) of `s`, clamped to its end.

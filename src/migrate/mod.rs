@@ -2,4 +2,9 @@
 
 pub mod apply;
 pub mod discover;
+pub mod order;
 pub mod prepare;
+
+pub use discover::{
+    DiscoverError, DiscoverErrorKind, Layout, MigrationFile, discover, load_script,
+};

@@ -57,7 +57,8 @@ pub async fn prepare(
     for script in scripts {
         let path = script.file.path.clone();
         let version = script.file.version.clone();
-        let result = if let Some(first) = prepared.failed.as_ref().or(prepared.infra_error.as_ref()) {
+        let result = if let Some(first) = prepared.failed.as_ref().or(prepared.infra_error.as_ref())
+        {
             MigrationResult {
                 kind: script.kind,
                 path,

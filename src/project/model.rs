@@ -144,7 +144,11 @@ pub struct UnitTest {
 pub enum Expect {
     /// No `expect`: the SQL must run without error.
     Success,
-    Rows { rows: Vec<Row>, ordered: bool, exact_columns: bool },
+    Rows {
+        rows: Vec<Row>,
+        ordered: bool,
+        exact_columns: bool,
+    },
     Count(u64),
     Empty,
     Error(ExpectedError),
@@ -164,12 +168,26 @@ impl PartialEq for ExpectedError {
     fn eq(&self, other: &Self) -> bool {
         self.written == other.written
             && self.sqlstate == other.sqlstate
-            && self.message.as_ref().map(|r| r.as_str()) == other.message.as_ref().map(|r| r.as_str())
+            && self.message.as_ref().map(|r| r.as_str())
+                == other.message.as_ref().map(|r| r.as_str())
     }
 }
 
 /// Severity of a rule check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -195,16 +213,42 @@ pub struct CheckOptions {
 /// The kinds of check in a table rule entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckKind {
-    NotNull { columns: Vec<String> },
+    NotNull {
+        columns: Vec<String>,
+    },
     /// The columns of one key (one column, or several for a composite key).
-    Unique { columns: Vec<String> },
-    AcceptedValues { column: String, values: Vec<Value> },
-    Range { column: String, min: Option<Value>, max: Option<Value> },
-    Matches { column: String, pattern: String },
-    References { column: String, to_table: String, to_column: String },
-    Expression { predicate: String },
-    RowCount { min: Option<u64>, max: Option<u64> },
-    Freshness { column: String, max_age: Duration },
+    Unique {
+        columns: Vec<String>,
+    },
+    AcceptedValues {
+        column: String,
+        values: Vec<Value>,
+    },
+    Range {
+        column: String,
+        min: Option<Value>,
+        max: Option<Value>,
+    },
+    Matches {
+        column: String,
+        pattern: String,
+    },
+    References {
+        column: String,
+        to_table: String,
+        to_column: String,
+    },
+    Expression {
+        predicate: String,
+    },
+    RowCount {
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+    Freshness {
+        column: String,
+        max_age: Duration,
+    },
 }
 
 /// One check on a table. `not_null: [a, b]` becomes one check per column, and
@@ -232,6 +276,11 @@ pub struct SqlRule {
 /// An entry of `rules:`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
-    Table { table: String, where_: Option<String>, checks: Vec<Check>, location: Location },
+    Table {
+        table: String,
+        where_: Option<String>,
+        checks: Vec<Check>,
+        location: Location,
+    },
     Sql(SqlRule),
 }

@@ -1,0 +1,361 @@
+//! Finding the migration files of a directory, detecting their layout, and ordering them.
+//!
+//! The layout is detected from the directory's entries, first match wins:
+//! 1. **Prisma**: a subdirectory holds a `migration.sql` (`<timestamp>_<name>/migration.sql`).
+//!    Applied in directory-name order, as Prisma does; `migration_lock.toml` is ignored.
+//! 2. **dbmate**: a top-level `.sql` file has a line `-- migrate:up`. Files are
+//!    `<version>_<name>.sql`; only the up section is applied (from its `-- migrate:up` line up
+//!    to the `-- migrate:down` line, or the end).
+//! 3. **Flyway**: a top-level `.sql` file is named `V<ver>__<desc>.sql` or `R__<desc>.sql` (or
+//!    there are no top-level files but subdirectories hold such files: Flyway searches
+//!    recursively). `<ver>` is like `1`, `1.1`, `1_1`, `2.0.3`. Versioned files run in version
+//!    order, then repeatable (`R__`) ones by description. Undo (`U`) and baseline (`B`) files and
+//!    callbacks (`beforeMigrate.sql`, `afterMigrate__x.sql`, …) are not applied.
+//! 4. **golang-migrate**: every top-level `.sql` file is `<ver>_<name>.up.sql` or `.down.sql`
+//!    (the same names as reversible sqlx migrations; a `-- no-transaction` first line, which only
+//!    sqlx knows, makes it sqlx).
+//! 5. **sqlx**: every top-level `.sql` file is `<ver>_<desc>.sql`, `.up.sql` or `.down.sql`.
+//! 6. **Plain**: anything else: every top-level `*.sql` in natural order (`2` before `10`).
+//!
+//! `.down.sql` files are never applied, in any layout. Names are matched with a case-insensitive
+//! `.sql`; hidden entries and non-`.sql` files are ignored. Versions compare numerically part by
+//! part ([`version_cmp`]); two files with the same version are an error naming both.
+//!
+//! A migration runs outside a transaction when its first line is `-- sqltest:no-transaction`
+//! (any layout), or `-- no-transaction` (sqlx), or its up line is `-- migrate:up
+//! transaction:false` (dbmate), or its Flyway `<file>.conf` sets `executeInTransaction=false`.
+
+mod layouts;
+
+use super::order::version_cmp;
+use camino::{Utf8Path, Utf8PathBuf};
+use layouts::{
+    Direction, dbmate, flyway, flyway_name, has_dbmate_up, nested_flyway, plain, plain_file,
+    prisma_file, sqlx_like, sqlx_name,
+};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::fmt;
+use std::io;
+use std::ops::Range;
+
+/// A migration tool's directory layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    Sqlx,
+    Flyway,
+    GolangMigrate,
+    Dbmate,
+    Prisma,
+    Plain,
+}
+
+impl Layout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Sqlx => "sqlx",
+            Layout::Flyway => "flyway",
+            Layout::GolangMigrate => "golang-migrate",
+            Layout::Dbmate => "dbmate",
+            Layout::Prisma => "prisma",
+            Layout::Plain => "plain",
+        }
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One migration (or seed) file, read and ready to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationFile {
+    /// Relative to the project root.
+    pub path: Utf8PathBuf,
+    /// The version as the layout spells it (`"001"`, `"1.1"` for Flyway's `V1_1__`); `None` for
+    /// Flyway repeatables and plain files.
+    pub version: Option<String>,
+    /// The name part, underscores shown as spaces (plain files: the file stem).
+    pub description: String,
+    pub layout: Layout,
+    /// The whole file, without a UTF-8 byte order mark.
+    pub content: String,
+    /// The byte range of `content` to apply: dbmate's up section, else the whole file.
+    pub up: Range<usize>,
+    /// Run outside a transaction (see the module docs for the markers).
+    pub no_transaction: bool,
+}
+
+impl MigrationFile {
+    /// The SQL to apply (`content[up]`).
+    pub fn up_sql(&self) -> &str {
+        self.content.get(self.up.clone()).unwrap_or("")
+    }
+}
+
+/// Why migrations could not be discovered; `path` is relative to the project root.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {kind}")]
+pub struct DiscoverError {
+    pub path: Utf8PathBuf,
+    pub kind: DiscoverErrorKind,
+}
+
+/// The kinds of [`DiscoverError`].
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverErrorKind {
+    #[error("no such directory")]
+    MissingDir,
+    #[error("not a directory")]
+    NotADirectory,
+    #[error("no such file")]
+    MissingFile,
+    #[error("{0}")]
+    Io(io::Error),
+    #[error("a file name in this directory is not valid UTF-8")]
+    NonUtf8Name,
+    #[error("not valid UTF-8 text")]
+    NotUtf8,
+    #[error("duplicate migration version {version} (also {other})")]
+    DuplicateVersion { version: String, other: Utf8PathBuf },
+    #[error("duplicate repeatable migration {description:?} (also {other})")]
+    DuplicateRepeatable {
+        description: String,
+        other: Utf8PathBuf,
+    },
+    #[error("file name does not fit the {layout} layout detected from {other}")]
+    MixedLayout { layout: Layout, other: Utf8PathBuf },
+    #[error("dbmate migration has no `-- migrate:up` line")]
+    MissingUp,
+    #[error("dbmate migration has `-- migrate:down` before `-- migrate:up`")]
+    DownBeforeUp,
+    #[error("dbmate migration has a statement before `-- migrate:up` (line {line})")]
+    StatementBeforeUp { line: usize },
+}
+
+fn error(path: &Utf8Path, kind: DiscoverErrorKind) -> DiscoverError {
+    DiscoverError {
+        path: path.to_owned(),
+        kind,
+    }
+}
+
+/// A `.sql` file found in the directory, not yet decoded.
+struct Found {
+    /// Relative to the project root.
+    path: Utf8PathBuf,
+    /// The file name (Prisma: the migration's directory name).
+    name: String,
+    bytes: Vec<u8>,
+}
+
+impl Found {
+    fn read(root: &Utf8Path, path: Utf8PathBuf, name: String) -> Result<Found, DiscoverError> {
+        let bytes = std::fs::read(root.join(&path)).map_err(|e| error(&path, io_kind(e)))?;
+        Ok(Found { path, name, bytes })
+    }
+
+    fn text(&self) -> Result<String, DiscoverError> {
+        decode(&self.path, self.bytes.clone())
+    }
+}
+
+fn io_kind(e: io::Error) -> DiscoverErrorKind {
+    match e.kind() {
+        io::ErrorKind::NotFound => DiscoverErrorKind::MissingFile,
+        _ => DiscoverErrorKind::Io(e),
+    }
+}
+
+fn decode(path: &Utf8Path, bytes: Vec<u8>) -> Result<String, DiscoverError> {
+    let text = String::from_utf8(bytes).map_err(|_| error(path, DiscoverErrorKind::NotUtf8))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
+}
+
+/// Finds, reads and orders the migrations in `dir` (relative to `project_root`). An empty
+/// directory has no migrations; a missing one is an error.
+pub fn discover(
+    project_root: &Utf8Path,
+    dir: &Utf8Path,
+) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let listing = list(project_root, dir)?;
+    if let Some(first) = listing.prisma.first() {
+        if let Some(top) = listing.top.first() {
+            let kind = DiscoverErrorKind::MixedLayout {
+                layout: Layout::Prisma,
+                other: first.path.clone(),
+            };
+            return Err(error(&top.path, kind));
+        }
+        return listing.prisma.iter().map(prisma_file).collect();
+    }
+    if let Some(marked) = listing.top.iter().find(|f| has_dbmate_up(&f.bytes)) {
+        return dbmate(&listing.top, &marked.path);
+    }
+    let flyway_named = listing.top.iter().find(|f| flyway_name(&f.name).is_some());
+    if flyway_named.is_some() || listing.top.is_empty() {
+        let nested = nested_flyway(project_root, dir, &listing.subdirs)?;
+        if let Some(first) = flyway_named.or(nested.first()) {
+            let other = first.path.clone();
+            return flyway(project_root, &listing.top, &nested, &other);
+        }
+    }
+    let up_down = listing.top.iter().find(|f| {
+        sqlx_name(&f.name).is_some_and(|n| matches!(n.direction, Direction::Up | Direction::Down))
+    });
+    let all_sqlx = listing.top.iter().all(|f| sqlx_name(&f.name).is_some());
+    if let Some(up_down) = up_down {
+        if let Some(odd) = listing.top.iter().find(|f| sqlx_name(&f.name).is_none()) {
+            let kind = DiscoverErrorKind::MixedLayout {
+                layout: Layout::Sqlx,
+                other: up_down.path.clone(),
+            };
+            return Err(error(&odd.path, kind));
+        }
+        return sqlx_like(&listing.top);
+    }
+    if all_sqlx && !listing.top.is_empty() {
+        return sqlx_like(&listing.top);
+    }
+    plain(&listing.top)
+}
+
+/// Reads one script (a seed file) whole, as a [`Layout::Plain`] file.
+pub fn load_script(
+    project_root: &Utf8Path,
+    path: &Utf8Path,
+) -> Result<MigrationFile, DiscoverError> {
+    let name = path.file_name().unwrap_or(path.as_str()).to_owned();
+    let found = Found::read(project_root, path.to_owned(), name)?;
+    plain_file(&found)
+}
+
+/// The entries of a migrations directory that matter for detection.
+struct Listing {
+    /// Top-level `*.sql` files, sorted by name.
+    top: Vec<Found>,
+    /// Prisma migrations: `<dir>/migration.sql`, sorted by directory name.
+    prisma: Vec<Found>,
+    /// Other subdirectories (relative to the root), searched only for Flyway files.
+    subdirs: Vec<Utf8PathBuf>,
+}
+
+fn list(root: &Utf8Path, dir: &Utf8Path) -> Result<Listing, DiscoverError> {
+    let absolute = root.join(dir);
+    match std::fs::metadata(&absolute) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(error(dir, DiscoverErrorKind::NotADirectory)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(error(dir, DiscoverErrorKind::MissingDir));
+        }
+        Err(e) => return Err(error(dir, DiscoverErrorKind::Io(e))),
+    }
+    let entries = std::fs::read_dir(&absolute).map_err(|e| error(dir, DiscoverErrorKind::Io(e)))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| error(dir, DiscoverErrorKind::Io(e)))?;
+        let name = entry
+            .file_name()
+            .into_string()
+            .map_err(|_| error(dir, DiscoverErrorKind::NonUtf8Name))?;
+        if !name.starts_with('.') {
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut listing = Listing {
+        top: Vec::new(),
+        prisma: Vec::new(),
+        subdirs: Vec::new(),
+    };
+    for name in names {
+        let path = dir.join(&name);
+        // `metadata` follows symlinks, so a linked file or directory counts as one.
+        let meta = std::fs::metadata(root.join(&path)).map_err(|e| error(&path, io_kind(e)))?;
+        if meta.is_dir() {
+            let migration = path.join("migration.sql");
+            if root.join(&migration).is_file() {
+                listing.prisma.push(Found::read(root, migration, name)?);
+            } else {
+                listing.subdirs.push(path);
+            }
+        } else if meta.is_file() && has_sql_extension(&name) {
+            listing.top.push(Found::read(root, path, name)?);
+        }
+    }
+    Ok(listing)
+}
+
+fn has_sql_extension(name: &str) -> bool {
+    strip_suffix_ci(name, ".sql").is_some()
+}
+
+fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    let (head, tail) = (s.get(..cut)?, s.get(cut..)?);
+    tail.eq_ignore_ascii_case(suffix).then_some(head)
+}
+
+fn first_line(content: &str) -> &str {
+    content.lines().next().unwrap_or("").trim_end()
+}
+
+/// `-- sqltest:no-transaction` on the first line.
+fn sqltest_no_transaction(content: &str) -> bool {
+    let line = first_line(content).trim_start();
+    line.strip_prefix("--")
+        .is_some_and(|rest| rest.trim() == "sqltest:no-transaction")
+}
+
+/// sqlx's marker, matched the way sqlx does.
+fn sqlx_no_transaction(content: &str) -> bool {
+    content.starts_with("-- no-transaction")
+}
+
+fn description(raw: &str) -> String {
+    raw.replace('_', " ")
+}
+
+/// Sorts versioned migrations and rejects duplicate versions.
+fn sort_versioned(mut files: Vec<MigrationFile>) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let version = |f: &MigrationFile| f.version.clone().unwrap_or_default();
+    files.sort_by(|a, b| version_cmp(&version(a), &version(b)).then_with(|| a.path.cmp(&b.path)));
+    for pair in files.windows(2) {
+        if version_cmp(&version(&pair[0]), &version(&pair[1])) == Ordering::Equal {
+            let kind = DiscoverErrorKind::DuplicateVersion {
+                version: version(&pair[1]),
+                other: pair[0].path.clone(),
+            };
+            return Err(error(&pair[1].path, kind));
+        }
+    }
+    Ok(files)
+}
+
+fn whole_file(
+    found: &Found,
+    layout: Layout,
+    version: Option<String>,
+    description: String,
+    no_transaction: impl Fn(&str) -> bool,
+) -> Result<MigrationFile, DiscoverError> {
+    let content = found.text()?;
+    Ok(MigrationFile {
+        path: found.path.clone(),
+        version,
+        description,
+        layout,
+        up: 0..content.len(),
+        no_transaction: no_transaction(&content),
+        content,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,372 @@
+//! The per-layout rules: how each tool names its files, which ones it applies, in what order.
+
+use super::{
+    DiscoverError, DiscoverErrorKind, Found, Layout, MigrationFile, description, error,
+    sort_versioned, sqltest_no_transaction, sqlx_no_transaction, strip_suffix_ci, whole_file,
+};
+use crate::migrate::order::natural_cmp;
+use camino::{Utf8Path, Utf8PathBuf};
+use std::ops::Range;
+
+// ---- plain ------------------------------------------------------------------------------------
+
+pub(super) fn plain_file(found: &Found) -> Result<MigrationFile, DiscoverError> {
+    let stem = strip_suffix_ci(&found.name, ".sql")
+        .unwrap_or(&found.name)
+        .to_owned();
+    whole_file(found, Layout::Plain, None, stem, sqltest_no_transaction)
+}
+
+pub(super) fn plain(top: &[Found]) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let mut files: Vec<&Found> = top
+        .iter()
+        .filter(|f| strip_suffix_ci(&f.name, ".down.sql").is_none())
+        .collect();
+    files.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+    files.into_iter().map(plain_file).collect()
+}
+
+// ---- sqlx and golang-migrate ---------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Direction {
+    Simple,
+    Up,
+    Down,
+}
+
+pub(super) struct SqlxName<'a> {
+    version: &'a str,
+    description: &'a str,
+    pub(super) direction: Direction,
+}
+
+/// `<digits>_<desc>.sql`, `.up.sql` or `.down.sql`.
+pub(super) fn sqlx_name(name: &str) -> Option<SqlxName<'_>> {
+    let stem = strip_suffix_ci(name, ".sql")?;
+    let (stem, direction) = match (strip_suffix_ci(stem, ".up"), strip_suffix_ci(stem, ".down")) {
+        (Some(s), _) => (s, Direction::Up),
+        (None, Some(s)) => (s, Direction::Down),
+        (None, None) => (stem, Direction::Simple),
+    };
+    let (version, description) = stem.split_once('_')?;
+    let digits = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit());
+    digits.then_some(SqlxName {
+        version,
+        description,
+        direction,
+    })
+}
+
+pub(super) fn sqlx_like(top: &[Found]) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let mut applied = Vec::new();
+    let mut all_up_down = true;
+    let mut sqlx_marker = false;
+    for found in top {
+        let Some(name) = sqlx_name(&found.name) else {
+            continue;
+        };
+        match name.direction {
+            Direction::Down => continue,
+            Direction::Simple => all_up_down = false,
+            Direction::Up => {}
+        }
+        let file = whole_file(
+            found,
+            Layout::Sqlx,
+            Some(name.version.to_owned()),
+            description(name.description),
+            |c| sqltest_no_transaction(c) || sqlx_no_transaction(c),
+        )?;
+        sqlx_marker |= sqlx_no_transaction(&file.content);
+        applied.push(file);
+    }
+    if all_up_down && !sqlx_marker {
+        for file in &mut applied {
+            file.layout = Layout::GolangMigrate;
+        }
+    }
+    sort_versioned(applied)
+}
+
+// ---- Flyway -----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlywayKind {
+    Versioned,
+    Undo,
+    Baseline,
+    Repeatable,
+}
+
+pub(super) struct FlywayName {
+    kind: FlywayKind,
+    /// Normalised with `.` separators, as Flyway shows it.
+    version: Option<String>,
+    description: String,
+}
+
+/// `V<ver>__<desc>.sql`, `U…`, `B…` or `R__<desc>.sql`.
+pub(super) fn flyway_name(name: &str) -> Option<FlywayName> {
+    let stem = strip_suffix_ci(name, ".sql")?;
+    let prefix = *stem.as_bytes().first()?;
+    let rest = stem.get(1..)?;
+    let kind = match prefix {
+        b'V' => FlywayKind::Versioned,
+        b'U' => FlywayKind::Undo,
+        b'B' => FlywayKind::Baseline,
+        b'R' => {
+            let desc = rest.strip_prefix("__")?;
+            return Some(FlywayName {
+                kind: FlywayKind::Repeatable,
+                version: None,
+                description: description(desc),
+            });
+        }
+        _ => return None,
+    };
+    let (version, desc) = rest.split_once("__")?;
+    let valid = version
+        .split(['.', '_'])
+        .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    valid.then(|| FlywayName {
+        kind,
+        version: Some(version.replace('_', ".")),
+        description: description(desc),
+    })
+}
+
+/// Flyway callbacks (`beforeMigrate.sql`, `afterEachMigrate__log.sql`, …): not migrations.
+fn is_flyway_callback(name: &str) -> bool {
+    let stem = strip_suffix_ci(name, ".sql").unwrap_or(name);
+    ["before", "after"].iter().any(|event| {
+        stem.strip_prefix(event)
+            .and_then(|rest| rest.bytes().next())
+            .is_some_and(|b| b.is_ascii_uppercase())
+    })
+}
+
+/// Flyway files in subdirectories, at any depth (Flyway scans its locations recursively).
+pub(super) fn nested_flyway(
+    root: &Utf8Path,
+    dir: &Utf8Path,
+    subdirs: &[Utf8PathBuf],
+) -> Result<Vec<Found>, DiscoverError> {
+    let mut found = Vec::new();
+    for subdir in subdirs {
+        let walker = walkdir::WalkDir::new(root.join(subdir))
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| error(subdir, DiscoverErrorKind::Io(e.into())))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Some(name) = entry.file_name().to_str() else {
+                let parent = entry.path().parent().unwrap_or(entry.path());
+                let parent = Utf8Path::from_path(parent).unwrap_or(subdir);
+                return Err(error(parent, DiscoverErrorKind::NonUtf8Name));
+            };
+            if flyway_name(name).is_none() {
+                continue;
+            }
+            let relative = entry
+                .path()
+                .strip_prefix(root.as_std_path())
+                .ok()
+                .and_then(Utf8Path::from_path)
+                .map_or_else(|| dir.join(name), Utf8Path::to_owned);
+            found.push(Found::read(root, relative, name.to_owned())?);
+        }
+    }
+    Ok(found)
+}
+
+/// Flyway's per-script configuration `<script>.conf` may turn the transaction off.
+fn flyway_conf_no_transaction(root: &Utf8Path, path: &Utf8Path) -> bool {
+    let conf = root.join(format!("{path}.conf"));
+    std::fs::read_to_string(conf).is_ok_and(|text| {
+        text.lines().any(|line| {
+            line.split_once('=').is_some_and(|(k, v)| {
+                k.trim() == "executeInTransaction" && v.trim().eq_ignore_ascii_case("false")
+            })
+        })
+    })
+}
+
+pub(super) fn flyway(
+    root: &Utf8Path,
+    top: &[Found],
+    nested: &[Found],
+    detected_from: &Utf8Path,
+) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let mut versioned = Vec::new();
+    let mut repeatable = Vec::new();
+    for found in top.iter().chain(nested) {
+        let Some(name) = flyway_name(&found.name) else {
+            if is_flyway_callback(&found.name) {
+                continue;
+            }
+            let kind = DiscoverErrorKind::MixedLayout {
+                layout: Layout::Flyway,
+                other: detected_from.to_owned(),
+            };
+            return Err(error(&found.path, kind));
+        };
+        let no_transaction =
+            |c: &str| sqltest_no_transaction(c) || flyway_conf_no_transaction(root, &found.path);
+        match name.kind {
+            FlywayKind::Versioned => versioned.push(whole_file(
+                found,
+                Layout::Flyway,
+                name.version,
+                name.description,
+                no_transaction,
+            )?),
+            FlywayKind::Repeatable => repeatable.push(whole_file(
+                found,
+                Layout::Flyway,
+                None,
+                name.description,
+                no_transaction,
+            )?),
+            FlywayKind::Undo | FlywayKind::Baseline => {}
+        }
+    }
+    let mut files = sort_versioned(versioned)?;
+    repeatable.sort_by(|a, b| {
+        a.description
+            .cmp(&b.description)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    for pair in repeatable.windows(2) {
+        if pair[0].description == pair[1].description {
+            let kind = DiscoverErrorKind::DuplicateRepeatable {
+                description: pair[1].description.clone(),
+                other: pair[0].path.clone(),
+            };
+            return Err(error(&pair[1].path, kind));
+        }
+    }
+    files.extend(repeatable);
+    Ok(files)
+}
+
+// ---- dbmate -----------------------------------------------------------------------------------
+
+/// A `-- migrate:up` / `-- migrate:down` line (as dbmate matches it: at the start of a line);
+/// returns the options after the directive.
+fn directive<'a>(line: &'a str, which: &str) -> Option<&'a str> {
+    let rest = line
+        .strip_prefix("--")?
+        .trim_start()
+        .strip_prefix("migrate:")?;
+    let rest = rest.strip_prefix(which)?;
+    (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| rest.trim())
+}
+
+/// Lines of `text` with their byte offsets.
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive('\n').scan(0, |offset, line| {
+        let start = *offset;
+        *offset += line.len();
+        Some((start, line.trim_end_matches(['\n', '\r'])))
+    })
+}
+
+pub(super) fn has_dbmate_up(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    lines_with_offsets(&text).any(|(_, line)| directive(line, "up").is_some())
+}
+
+/// The up section of a dbmate migration and whether it opts out of the transaction.
+fn dbmate_up(content: &str) -> Result<(Range<usize>, bool), DiscoverErrorKind> {
+    let mut up = None;
+    let mut down = None;
+    for (offset, line) in lines_with_offsets(content) {
+        if up.is_none()
+            && let Some(options) = directive(line, "up")
+        {
+            up = Some((
+                offset,
+                options.split_whitespace().any(|o| o == "transaction:false"),
+            ));
+        }
+        if down.is_none() && directive(line, "down").is_some() {
+            down = Some(offset);
+        }
+    }
+    let (start, no_transaction) = up.ok_or(DiscoverErrorKind::MissingUp)?;
+    let end = down.unwrap_or(content.len());
+    if end < start {
+        return Err(DiscoverErrorKind::DownBeforeUp);
+    }
+    // Like dbmate: only blank lines and comments may precede the up section.
+    let before = lines_with_offsets(&content[..start])
+        .enumerate()
+        .find(|(_, (_, line))| {
+            let line = line.trim();
+            !(line.is_empty() || line.starts_with("--"))
+        });
+    if let Some((index, _)) = before {
+        return Err(DiscoverErrorKind::StatementBeforeUp { line: index + 1 });
+    }
+    Ok((start..end, no_transaction))
+}
+
+pub(super) fn dbmate(
+    top: &[Found],
+    detected_from: &Utf8Path,
+) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let mut files = Vec::new();
+    for found in top {
+        let digits = found.name.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            let kind = DiscoverErrorKind::MixedLayout {
+                layout: Layout::Dbmate,
+                other: detected_from.to_owned(),
+            };
+            return Err(error(&found.path, kind));
+        }
+        let (version, rest) = found.name.split_at(digits);
+        let rest = strip_suffix_ci(rest, ".sql").unwrap_or(rest);
+        let content = found.text()?;
+        let (up, dbmate_no_transaction) =
+            dbmate_up(&content).map_err(|kind| error(&found.path, kind))?;
+        // The marker may head the file or the up section.
+        let section_first_line = content[up.clone()].lines().nth(1).unwrap_or("");
+        let no_transaction = dbmate_no_transaction
+            || sqltest_no_transaction(&content)
+            || sqltest_no_transaction(section_first_line);
+        files.push(MigrationFile {
+            path: found.path.clone(),
+            version: Some(version.to_owned()),
+            description: description(rest.trim_start_matches('_')),
+            layout: Layout::Dbmate,
+            content,
+            up,
+            no_transaction,
+        });
+    }
+    sort_versioned(files)
+}
+
+// ---- Prisma -----------------------------------------------------------------------------------
+
+pub(super) fn prisma_file(found: &Found) -> Result<MigrationFile, DiscoverError> {
+    let (version, desc) = match found.name.split_once('_') {
+        Some((v, d)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+            (Some(v.to_owned()), d)
+        }
+        _ => (None, found.name.as_str()),
+    };
+    whole_file(
+        found,
+        Layout::Prisma,
+        version,
+        description(desc),
+        sqltest_no_transaction,
+    )
+}

@@ -1,0 +1,428 @@
+//! Tests of layout detection, ordering and parsing, on temporary directories.
+
+use super::*;
+use tempfile::TempDir;
+
+const DIR: &str = "db/migrations";
+
+/// A temporary project whose `db/migrations` holds `files` (paths relative to it).
+fn project(files: &[(&str, &str)]) -> (TempDir, Utf8PathBuf) {
+    let tmp = TempDir::new().expect("temp dir");
+    let root = Utf8PathBuf::from_path_buf(tmp.path().to_path_buf()).expect("utf-8 temp path");
+    std::fs::create_dir_all(root.join(DIR)).expect("mkdir");
+    for (path, content) in files {
+        let path = root.join(DIR).join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+    (tmp, root)
+}
+
+fn run(files: &[(&str, &str)]) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let (_tmp, root) = project(files);
+    discover(&root, Utf8Path::new(DIR))
+}
+
+fn names(files: &[MigrationFile]) -> Vec<&str> {
+    files
+        .iter()
+        .map(|f| f.path.strip_prefix(DIR).expect("under dir").as_str())
+        .collect()
+}
+
+fn layouts(files: &[MigrationFile]) -> Vec<Layout> {
+    files.iter().map(|f| f.layout).collect()
+}
+
+#[test]
+fn sqlx_simple_files_order_by_number_and_strip_the_bom() {
+    let files = run(&[
+        ("10_more_things.sql", "SELECT 10;"),
+        ("2_add.sql", "\u{feff}SELECT 2;"),
+        (
+            "1_init.sql",
+            "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (x);",
+        ),
+        ("README.md", "not a migration"),
+        (".hidden.sql", "SELECT 'hidden';"),
+    ])
+    .unwrap();
+    assert_eq!(
+        names(&files),
+        vec!["1_init.sql", "2_add.sql", "10_more_things.sql"]
+    );
+    assert_eq!(layouts(&files), vec![Layout::Sqlx; 3]);
+    assert_eq!(files[0].path, Utf8PathBuf::from("db/migrations/1_init.sql"));
+    assert_eq!(files[2].version.as_deref(), Some("10"));
+    assert_eq!(files[2].description, "more things");
+    assert_eq!(files[1].content, "SELECT 2;");
+    assert_eq!(files[1].up_sql(), "SELECT 2;");
+    assert_eq!(files[1].up, 0..9);
+    assert!(files[0].no_transaction);
+    assert!(!files[1].no_transaction);
+}
+
+#[test]
+fn sqlx_reversible_files_apply_up_and_skip_down() {
+    let files = run(&[
+        ("20240101000000_a.up.sql", "CREATE TABLE a ();"),
+        ("20240101000000_a.down.sql", "DROP TABLE a;"),
+        ("20240102000000_b.up.sql", "-- no-transaction\nVACUUM;"),
+        ("20240102000000_b.down.sql", "SELECT 1;"),
+    ])
+    .unwrap();
+    assert_eq!(
+        names(&files),
+        vec!["20240101000000_a.up.sql", "20240102000000_b.up.sql"]
+    );
+    // Only sqlx knows `-- no-transaction`, so its presence means sqlx.
+    assert_eq!(layouts(&files), vec![Layout::Sqlx; 2]);
+    assert_eq!(
+        files.iter().map(|f| f.no_transaction).collect::<Vec<_>>(),
+        vec![false, true]
+    );
+}
+
+#[test]
+fn golang_migrate_files_apply_up_in_version_order() {
+    let files = run(&[
+        ("000010_ten.up.sql", "SELECT 10;"),
+        ("000002_two.up.sql", "SELECT 2;"),
+        ("000002_two.down.sql", "SELECT -2;"),
+        (
+            "000001_create_users.up.sql",
+            "-- sqltest:no-transaction\nSELECT 1;",
+        ),
+        ("000001_create_users.down.sql", "SELECT -1;"),
+    ])
+    .unwrap();
+    assert_eq!(
+        names(&files),
+        vec![
+            "000001_create_users.up.sql",
+            "000002_two.up.sql",
+            "000010_ten.up.sql"
+        ]
+    );
+    assert_eq!(layouts(&files), vec![Layout::GolangMigrate; 3]);
+    assert_eq!(files[0].version.as_deref(), Some("000001"));
+    assert_eq!(files[0].description, "create users");
+    assert!(files[0].no_transaction && !files[1].no_transaction);
+}
+
+#[test]
+fn up_down_files_mixed_with_other_names_are_an_error() {
+    let e = run(&[("1_a.up.sql", ""), ("1_a.down.sql", ""), ("seed.sql", "")]).unwrap_err();
+    assert_eq!(e.path, Utf8PathBuf::from("db/migrations/seed.sql"));
+    assert!(matches!(
+        e.kind,
+        DiscoverErrorKind::MixedLayout {
+            layout: Layout::Sqlx,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn flyway_orders_versions_numerically_then_repeatables_by_description() {
+    let files = run(&[
+        ("V10__ten.sql", ""),
+        ("V2__two.sql", ""),
+        ("V1__one.sql", ""),
+        ("V1.1__one_one.sql", ""),
+        ("V1_2__one_two.sql", ""),
+        ("R__views.sql", ""),
+        ("R__alpha.sql", ""),
+        ("U2__undo_two.sql", ""),
+        ("B5__baseline.sql", ""),
+        ("beforeMigrate.sql", ""),
+        ("afterEachMigrate__log.sql", ""),
+        ("flyway.conf", "flyway.locations=filesystem:db/migrations"),
+        ("sub/deeper/V3__nested.sql", ""),
+        ("sub/notes.txt", ""),
+    ])
+    .unwrap();
+    assert_eq!(
+        names(&files),
+        vec![
+            "V1__one.sql",
+            "V1.1__one_one.sql",
+            "V1_2__one_two.sql",
+            "V2__two.sql",
+            "sub/deeper/V3__nested.sql",
+            "V10__ten.sql",
+            "R__alpha.sql",
+            "R__views.sql",
+        ]
+    );
+    assert_eq!(layouts(&files), vec![Layout::Flyway; 8]);
+    let versions: Vec<Option<&str>> = files.iter().map(|f| f.version.as_deref()).collect();
+    assert_eq!(
+        versions,
+        vec![
+            Some("1"),
+            Some("1.1"),
+            Some("1.2"),
+            Some("2"),
+            Some("3"),
+            Some("10"),
+            None,
+            None
+        ]
+    );
+    assert_eq!(files[1].description, "one one");
+}
+
+#[test]
+fn flyway_in_subdirectories_only_is_detected() {
+    let files = run(&[
+        ("v1/V1__a.sql", ""),
+        ("v2/V2__b.sql", ""),
+        ("v2/README.sql", ""),
+    ])
+    .unwrap();
+    assert_eq!(names(&files), vec!["v1/V1__a.sql", "v2/V2__b.sql"]);
+}
+
+#[test]
+fn flyway_no_transaction_from_marker_or_conf_file() {
+    let files = run(&[
+        ("V1__a.sql", "-- sqltest:no-transaction\nSELECT 1;"),
+        ("V2__b.sql", "SELECT 2;"),
+        (
+            "V2__b.sql.conf",
+            "# per-script config\nexecuteInTransaction = false\n",
+        ),
+        ("V3__c.sql", "SELECT 3;"),
+        ("V3__c.sql.conf", "executeInTransaction=true\n"),
+    ])
+    .unwrap();
+    assert_eq!(
+        files.iter().map(|f| f.no_transaction).collect::<Vec<_>>(),
+        vec![true, true, false]
+    );
+}
+
+#[test]
+fn flyway_mixed_with_other_sql_files_is_an_error_naming_both() {
+    let e = run(&[("V1__a.sql", ""), ("notes.sql", "")]).unwrap_err();
+    assert_eq!(e.path, Utf8PathBuf::from("db/migrations/notes.sql"));
+    let DiscoverErrorKind::MixedLayout { layout, other } = &e.kind else {
+        panic!("{e}")
+    };
+    assert_eq!(
+        (*layout, other.as_str()),
+        (Layout::Flyway, "db/migrations/V1__a.sql")
+    );
+    assert_eq!(
+        e.to_string(),
+        "db/migrations/notes.sql: file name does not fit the flyway layout detected from \
+         db/migrations/V1__a.sql"
+    );
+}
+
+#[test]
+fn duplicate_versions_are_errors_naming_both_files() {
+    let e = run(&[("V1__a.sql", ""), ("V1.0__b.sql", "")]).unwrap_err();
+    let DiscoverErrorKind::DuplicateVersion { version, other } = &e.kind else {
+        panic!("{e}")
+    };
+    let mut both = [e.path.as_str(), other.as_str()];
+    both.sort();
+    assert_eq!(
+        both,
+        ["db/migrations/V1.0__b.sql", "db/migrations/V1__a.sql"]
+    );
+    assert!(version == "1" || version == "1.0");
+
+    let e = run(&[("1_a.sql", ""), ("001_b.sql", "")]).unwrap_err();
+    assert!(
+        matches!(e.kind, DiscoverErrorKind::DuplicateVersion { .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("duplicate migration version"));
+
+    let e = run(&[("R__same.sql", ""), ("sub/R__same.sql", "")]).unwrap_err();
+    assert!(
+        matches!(e.kind, DiscoverErrorKind::DuplicateRepeatable { .. }),
+        "{e}"
+    );
+
+    let e = run(&[("2_a.up.sql", ""), ("2_b.up.sql", ""), ("2_a.down.sql", "")]).unwrap_err();
+    assert!(
+        matches!(e.kind, DiscoverErrorKind::DuplicateVersion { .. }),
+        "{e}"
+    );
+}
+
+const DBMATE_A: &str =
+    "-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n";
+
+#[test]
+fn dbmate_applies_only_the_up_section() {
+    let files = run(&[
+        ("20240101000000_create_a.sql", DBMATE_A),
+        (
+            "20240102000000_concurrently.sql",
+            "-- a comment first\n\r\n--migrate:up transaction:false\r\nCREATE INDEX CONCURRENTLY i ON a (id);\r\n-- migrate:down\r\nDROP INDEX i;\r\n",
+        ),
+        ("20240103000000_no_down.sql", "-- migrate:up\nSELECT 3;\n"),
+        ("20240104000000_marker.sql", "-- migrate:up\n-- sqltest:no-transaction\nSELECT 4;\n"),
+    ])
+    .unwrap();
+    assert_eq!(layouts(&files), vec![Layout::Dbmate; 4]);
+    assert_eq!(files[0].version.as_deref(), Some("20240101000000"));
+    assert_eq!(files[0].description, "create a");
+    assert_eq!(
+        files[0].up_sql(),
+        "-- migrate:up\nCREATE TABLE a (id int);\n\n"
+    );
+    assert_eq!(files[0].up, 0..40);
+    assert!(!files[0].no_transaction);
+    assert_eq!(
+        files[1].up_sql(),
+        "--migrate:up transaction:false\r\nCREATE INDEX CONCURRENTLY i ON a (id);\r\n"
+    );
+    assert!(files[1].no_transaction);
+    assert_eq!(files[2].up_sql(), "-- migrate:up\nSELECT 3;\n");
+    assert!(files[3].no_transaction);
+}
+
+#[test]
+fn dbmate_errors() {
+    let missing_up = run(&[("1_a.sql", DBMATE_A), ("2_b.sql", "SELECT 1;")]).unwrap_err();
+    assert_eq!(missing_up.path, Utf8PathBuf::from("db/migrations/2_b.sql"));
+    assert!(matches!(missing_up.kind, DiscoverErrorKind::MissingUp));
+
+    let order = run(&[(
+        "1_a.sql",
+        "-- migrate:down\nDROP TABLE a;\n-- migrate:up\nSELECT 1;\n",
+    )])
+    .unwrap_err();
+    assert!(matches!(order.kind, DiscoverErrorKind::DownBeforeUp));
+
+    let before = run(&[("1_a.sql", "-- c\nSELECT 0;\n-- migrate:up\nSELECT 1;\n")]).unwrap_err();
+    assert!(
+        matches!(
+            before.kind,
+            DiscoverErrorKind::StatementBeforeUp { line: 2 }
+        ),
+        "{before}"
+    );
+
+    let unversioned = run(&[("1_a.sql", DBMATE_A), ("setup.sql", DBMATE_A)]).unwrap_err();
+    assert!(matches!(
+        unversioned.kind,
+        DiscoverErrorKind::MixedLayout {
+            layout: Layout::Dbmate,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn prisma_migrations_are_directories_in_name_order() {
+    let files = run(&[
+        (
+            "20210201000000_add_email/migration.sql",
+            "ALTER TABLE u ADD email text;",
+        ),
+        (
+            "20210101000000_init/migration.sql",
+            "-- sqltest:no-transaction\nCREATE TABLE u ();",
+        ),
+        (
+            "20210301000000_empty_dir/README.md",
+            "ignored: no migration.sql",
+        ),
+        ("migration_lock.toml", "provider = \"postgresql\""),
+    ])
+    .unwrap();
+    assert_eq!(
+        names(&files),
+        vec![
+            "20210101000000_init/migration.sql",
+            "20210201000000_add_email/migration.sql"
+        ]
+    );
+    assert_eq!(layouts(&files), vec![Layout::Prisma; 2]);
+    assert_eq!(files[1].version.as_deref(), Some("20210201000000"));
+    assert_eq!(files[1].description, "add email");
+    assert!(files[0].no_transaction && !files[1].no_transaction);
+}
+
+#[test]
+fn prisma_with_top_level_sql_is_an_error() {
+    let e = run(&[("1_init/migration.sql", ""), ("stray.sql", "")]).unwrap_err();
+    assert_eq!(e.path, Utf8PathBuf::from("db/migrations/stray.sql"));
+    assert!(matches!(
+        e.kind,
+        DiscoverErrorKind::MixedLayout {
+            layout: Layout::Prisma,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn plain_files_use_natural_order_and_skip_down_files() {
+    let files = run(&[
+        ("10-z.sql", ""),
+        ("2-a.sql", "-- sqltest:no-transaction\n"),
+        ("schema.SQL", ""),
+        ("teardown.down.sql", ""),
+        ("notes.txt", ""),
+        ("1_versioned.sql", ""),
+    ])
+    .unwrap();
+    assert_eq!(
+        names(&files),
+        vec!["1_versioned.sql", "2-a.sql", "10-z.sql", "schema.SQL"]
+    );
+    assert_eq!(layouts(&files), vec![Layout::Plain; 4]);
+    assert_eq!(files[3].description, "schema");
+    assert_eq!(files[0].version, None);
+    assert!(files[1].no_transaction && !files[2].no_transaction);
+}
+
+#[test]
+fn empty_missing_and_non_directories() {
+    assert!(run(&[]).unwrap().is_empty());
+    assert!(run(&[("README.md", "")]).unwrap().is_empty());
+
+    let (_tmp, root) = project(&[("a.sql", "")]);
+    let missing = discover(&root, Utf8Path::new("db/nope")).unwrap_err();
+    assert_eq!(missing.to_string(), "db/nope: no such directory");
+    let file = discover(&root, Utf8Path::new("db/migrations/a.sql")).unwrap_err();
+    assert!(matches!(file.kind, DiscoverErrorKind::NotADirectory));
+}
+
+#[test]
+fn invalid_utf8_names_the_file() {
+    let (_tmp, root) = project(&[]);
+    std::fs::write(root.join(DIR).join("1_bad.sql"), b"SELECT '\xff';").unwrap();
+    let e = discover(&root, Utf8Path::new(DIR)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "db/migrations/1_bad.sql: not valid UTF-8 text"
+    );
+}
+
+#[test]
+fn load_script_reads_a_seed_whole() {
+    let (_tmp, root) = project(&[(
+        "../seeds/01_users.sql",
+        "\u{feff}-- sqltest:no-transaction\nINSERT INTO u VALUES (1);",
+    )]);
+    let seed = load_script(&root, Utf8Path::new("db/seeds/01_users.sql")).unwrap();
+    assert_eq!(seed.path, Utf8PathBuf::from("db/seeds/01_users.sql"));
+    assert_eq!(seed.layout, Layout::Plain);
+    assert_eq!(seed.version, None);
+    assert_eq!(seed.description, "01_users");
+    assert!(seed.content.starts_with("-- sqltest"));
+    assert_eq!(seed.up, 0..seed.content.len());
+    assert!(seed.no_transaction);
+
+    let missing = load_script(&root, Utf8Path::new("db/seeds/none.sql")).unwrap_err();
+    assert_eq!(missing.to_string(), "db/seeds/none.sql: no such file");
+}

@@ -1,0 +1,215 @@
+//! `sqltest run` on SQLite (embedded backend): the demo passes, reports are written and
+//! valid, isolation holds, results do not depend on --jobs, and each broken fixture fails
+//! the way it should.
+
+mod common;
+use common::*;
+
+#[test]
+fn shop_sqlite_demo_passes_and_writes_valid_reports() {
+    let out = out_dir("shop_sqlite_demo");
+    let junit = out.join("junit.xml");
+    let json = out.join("results.json");
+    let o = run(&[
+        "run",
+        fixture("shop-sqlite").to_str().unwrap(),
+        "--report",
+        &format!("junit={}", junit.display()),
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 0);
+    let report = read_json(&json);
+    assert_eq!(report["schema_version"], 1);
+    let statuses = test_statuses(&report);
+    assert!(
+        statuses.len() >= 20,
+        "the demo has about 20 tests, got {}",
+        statuses.len()
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|(_, s)| s == "passed" || s == "skipped"),
+        "{statuses:?}"
+    );
+    assert!(
+        report["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "passed")
+    );
+    assert_junit_valid(&junit);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<testsuite"), "{xml}");
+    assert!(
+        all_output(&o).contains("PASS"),
+        "terminal lists passing tests"
+    );
+}
+
+#[test]
+fn isolation_holds_on_sqlite_in_one_worker() {
+    let o = run(&[
+        "run",
+        fixture("isolation-sqlite").to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    assert_exit(&o, 0);
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_workers() {
+    let out = out_dir("sqlite_jobs");
+    let mut seen = Vec::new();
+    for jobs in ["1", "3"] {
+        let json = out.join(format!("r{jobs}.json"));
+        let o = run(&[
+            "run",
+            fixture("shop-sqlite").to_str().unwrap(),
+            "--jobs",
+            jobs,
+            "--report",
+            &format!("json={}", json.display()),
+        ]);
+        assert_exit(&o, 0);
+        let report = read_json(&json);
+        // Same tests in the same (plan) order, not only the same set.
+        let ids: Vec<String> = report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].to_string())
+            .collect();
+        seen.push((ids, test_statuses(&report)));
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
+#[test]
+fn a_failing_test_exits_1_with_a_diff_and_its_location() {
+    let json = out_dir("failing_test").join("r.json");
+    let o = run(&[
+        "run",
+        fixture("broken-failing-test").to_str().unwrap(),
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 1);
+    let text = all_output(&o);
+    assert!(text.contains("FAIL"), "{text}");
+    assert!(
+        text.contains("expected") && text.contains("actual"),
+        "side by side: {text}"
+    );
+    let report = read_json(&json);
+    let failed: Vec<_> = report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "exactly one test fails: {text}");
+    let f = &failed[0];
+    assert_eq!(f["failure"]["kind"], "rows_mismatch");
+    let loc = format!(
+        "{}:{}",
+        f["location"]["path"].as_str().unwrap(),
+        f["location"]["line"]
+    );
+    assert!(text.contains(&loc), "the failure names {loc}: {text}");
+}
+
+#[test]
+fn a_failing_sqlite_migration_is_a_failed_check_and_skips_tests() {
+    let json = out_dir("failing_migration_sqlite").join("r.json");
+    let o = run(&[
+        "run",
+        fixture("broken-migration-sqlite").to_str().unwrap(),
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 1);
+    let report = read_json(&json);
+    let failed: Vec<_> = report["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    let err = &failed[0]["error"];
+    assert!(
+        err["location"]["line"].as_u64().unwrap() > 1,
+        "located inside the file: {err}"
+    );
+    assert!(
+        report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "skipped")
+    );
+    let reason = report["tests"][0]["skip_reason"].as_str().unwrap();
+    assert!(reason.contains("migration"), "{reason}");
+}
+
+#[test]
+fn bad_sql_in_a_test_fails_with_the_database_message() {
+    let o = run(&["run", fixture("broken-sql-in-test").to_str().unwrap()]);
+    assert_exit(&o, 1);
+    let text = all_output(&o);
+    assert!(text.contains("syntax error"), "{text}");
+}
+
+#[test]
+fn config_errors_exit_2_and_name_their_location() {
+    for (name, needle) in [
+        ("broken-yaml", "sqltest/"),
+        ("broken-unknown-key", "expct"),
+        ("broken-duplicate-names", "duplicate"),
+        ("broken-missing-files", "sqltest.yaml:"),
+        ("broken-unknown-engine", "oracle"),
+    ] {
+        let o = run(&["run", fixture(name).to_str().unwrap()]);
+        assert_exit(&o, 2);
+        let text = all_output(&o);
+        assert!(
+            text.contains(needle),
+            "{name}: expected {needle:?} in:\n{text}"
+        );
+        assert!(!text.contains("panicked"), "{name}: {text}");
+    }
+}
+
+#[test]
+fn unknown_keys_in_project_and_spec_are_reported_together() {
+    let o = run(&["run", fixture("broken-unknown-key").to_str().unwrap()]);
+    assert_exit(&o, 2);
+    let text = all_output(&o);
+    assert!(text.contains("sqltest.yaml:"), "{text}");
+    assert!(text.contains("expct"), "{text}");
+}
+
+#[test]
+fn list_shows_test_ids() {
+    let o = run(&["list", fixture("shop-sqlite").to_str().unwrap()]);
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o)
+            .lines()
+            .filter(|l| l.starts_with("test "))
+            .count()
+            >= 20
+    );
+}
+
+#[test]
+fn a_missing_project_is_a_usage_error() {
+    let dir = out_dir("no_project");
+    let o = run(&["run", dir.to_str().unwrap()]);
+    assert_exit(&o, 2);
+    assert!(all_output(&o).contains("sqltest.yaml"));
+}
