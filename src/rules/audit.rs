@@ -3,10 +3,10 @@
 //! the project's statement timeout, nothing created.
 
 use super::execute::{RulesOptions, run_rules};
-use super::validate::{RuleConfigError, ValidateError, validate};
+use super::validate::{ValidateError, validate};
 use crate::dialect::{Conn, DbTarget, SessionOptions, postgres};
 use crate::plan::PlannedRule;
-use crate::project::Engine;
+use crate::project::{ConfigError, Engine};
 use crate::results::CheckResult;
 use camino::Utf8PathBuf;
 
@@ -15,7 +15,7 @@ use camino::Utf8PathBuf;
 pub enum AuditError {
     /// The rules do not fit the database (unknown table or column, bad expression): exit 2.
     #[error("the rules do not match the database")]
-    Invalid(Vec<RuleConfigError>),
+    Invalid(Vec<ConfigError>),
     /// The database cannot be reached or read: exit 3.
     #[error("{0}")]
     Environment(String),

@@ -151,36 +151,6 @@ impl TableInfo {
     }
 }
 
-/// The candidate closest to `word` by edit distance, if close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let lower = word.to_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,18 +209,5 @@ mod tests {
             t.unique_key_within(&cols(&["a"])).is_none(),
             "a key on (a, b) says nothing of a alone"
         );
-    }
-
-    #[test]
-    fn suggestions_are_close_names_only() {
-        assert_eq!(
-            did_you_mean("amuont", ["id", "amount", "status"]),
-            Some("amount")
-        );
-        assert_eq!(
-            did_you_mean("ordrs", ["orders", "customers"]),
-            Some("orders")
-        );
-        assert_eq!(did_you_mean("zzz", ["orders"]), None);
     }
 }

@@ -28,4 +28,4 @@ mod tests;
 pub use audit::{AuditError, audit, audit_target};
 pub use catalog::{Catalog, ColumnInfo, Key, TableInfo, TypeCategory};
 pub use execute::{RulesOptions, run_rules};
-pub use validate::{RuleConfigError, validate};
+pub use validate::{ValidateError, validate};

@@ -3,44 +3,23 @@
 //! that reads no row (`… where 1 = 0 and …`), so a typo is a located config error with a
 //! "did you mean", not an SQL error halfway through the run.
 
-use super::catalog::{Catalog, TableInfo, TypeCategory, did_you_mean};
+use super::catalog::{Catalog, TableInfo, TypeCategory};
 use super::introspect::{Relation, describe, list_relations, resolve};
 use super::lex;
 use super::sqlgen::{RuleSql, and_all, fragment};
 use crate::Location;
 use crate::dialect::{Conn, ExecError, SqlError};
 use crate::plan::PlannedRule;
-use crate::project::{Check, CheckKind, Engine, Rule};
+use crate::project::errors::did_you_mean;
+use crate::project::{Check, CheckKind, ConfigError, Engine, Rule};
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// A problem with a rule found against the database: exit code 2, like a spec error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleConfigError {
-    /// The check (or rule entry) at fault.
-    pub location: Location,
-    /// Lowercase, without a trailing period.
-    pub message: String,
-    /// How to fix it, when we can tell ("did you mean `amount`?").
-    pub help: Option<String>,
-}
-
-impl fmt::Display for RuleConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, " (help: {help})")?;
-        }
-        Ok(())
-    }
-}
 
 /// Why validation could not produce a catalogue.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ValidateError {
     /// The rules name things the database lacks, or do not compile against it (exit 2).
     #[error("{} rule error(s): {}", .0.len(), .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
-    Invalid(Vec<RuleConfigError>),
+    Invalid(Vec<ConfigError>),
     /// The catalogue could not be read (exit 3).
     #[error("failed to read the database catalogue: {0}")]
     Database(String),
@@ -63,14 +42,13 @@ pub async fn validate(conn: &mut Conn, rules: &[PlannedRule]) -> Result<Catalog,
         Engine::Postgres | Engine::Sqlite => {}
         Engine::Mysql | Engine::Mariadb => {
             let at = rule_location(&rules[0].rule).clone();
-            return Err(ValidateError::Invalid(vec![RuleConfigError {
-                location: at,
-                message: format!(
+            return Err(ValidateError::Invalid(vec![ConfigError::at(
+                at,
+                format!(
                     "rules on {} are not supported by this build yet",
                     engine.as_str()
                 ),
-                help: None,
-            }]));
+            )]));
         }
     }
     let relations = list_relations(conn).await.map_err(db)?;
@@ -179,15 +157,15 @@ fn rule_location(rule: &Rule) -> &Location {
 struct Validator {
     engine: Engine,
     sql: RuleSql,
-    errors: Vec<RuleConfigError>,
+    errors: Vec<ConfigError>,
 }
 
 impl Validator {
     fn error(&mut self, location: &Location, message: String, help: Option<String>) {
-        self.errors.push(RuleConfigError {
-            location: location.clone(),
-            message,
-            help,
+        let e = ConfigError::at(location.clone(), message);
+        self.errors.push(match help {
+            Some(h) => e.with_help(h),
+            None => e,
         });
     }
 
@@ -238,13 +216,14 @@ impl Validator {
     ) -> Option<&'t super::ColumnInfo> {
         let found = table.column(written);
         if found.is_none() {
-            let names = table.columns.iter().map(|c| c.name.as_str());
-            let help = match did_you_mean(written, names.clone()) {
+            let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+            let help = match did_you_mean(written, &names) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!(
                     "columns of {}: {}",
                     table.display_name(),
                     names
+                        .iter()
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -442,6 +421,6 @@ fn column_help(e: &SqlError, table: &TableInfo) -> Option<String> {
         return None;
     };
     let name = name.rsplit('.').next().unwrap_or(&name).to_string();
-    did_you_mean(&name, table.columns.iter().map(|c| c.name.as_str()))
-        .map(|near| format!("did you mean `{near}`?"))
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    did_you_mean(&name, &names).map(|near| format!("did you mean `{near}`?"))
 }

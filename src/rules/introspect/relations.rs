@@ -3,7 +3,8 @@
 
 use super::{postgres, sqlite};
 use crate::dialect::{Conn, ExecError, quote};
-use crate::rules::catalog::{RelationKind, TableInfo, did_you_mean};
+use crate::project::errors::did_you_mean;
+use crate::rules::catalog::{RelationKind, TableInfo};
 
 /// A table or view visible to the session.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +100,8 @@ fn suggest(relations: &[Relation], schema: Option<&str>, name: &str) -> String {
         None => name.to_string(),
     };
     let keys: Vec<String> = relations.iter().map(key).collect();
-    if let Some(near) = did_you_mean(&written, keys.iter().map(String::as_str))
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    if let Some(near) = did_you_mean(&written, &key_refs)
         && let Some(r) = relations.iter().find(|r| key(r) == near)
     {
         return format!("did you mean `{}`?", display(r));

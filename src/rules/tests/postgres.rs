@@ -387,7 +387,13 @@ async fn constraints_shortcut_checks_and_typos_are_config_errors() {
     };
     let got: Vec<(u32, &str, Option<&str>)> = errors
         .iter()
-        .map(|e| (e.location.line, e.message.as_str(), e.help.as_deref()))
+        .map(|e| {
+            (
+                e.location.as_ref().map_or(0, |l| l.line),
+                e.message.as_str(),
+                e.help.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         got,

@@ -313,7 +313,13 @@ async fn typos_are_located_config_errors_with_suggestions() {
     };
     let got: Vec<(u32, String, Option<String>)> = errors
         .iter()
-        .map(|e| (e.location.line, e.message.clone(), e.help.clone()))
+        .map(|e| {
+            (
+                e.location.as_ref().map_or(0, |l| l.line),
+                e.message.clone(),
+                e.help.clone(),
+            )
+        })
         .collect();
     let s = |t: &str| t.to_string();
     assert_eq!(
@@ -423,7 +429,8 @@ async fn writing_rules_fail_clearly_and_change_nothing() {
         "a custom rule must be a query, not `update`"
     );
     assert_eq!(
-        errors[0].location.line, 6,
+        errors[0].location.as_ref().map(|l| l.line),
+        Some(6),
         "the error points at the rule's SQL"
     );
     assert_eq!(
