@@ -34,8 +34,9 @@ pub struct TableInfo {
     /// UNIQUE constraints and unique indexes that cover every row (not partial, no expressions).
     pub unique_keys: Vec<Key>,
     pub foreign_keys: Vec<ForeignKey>,
-    /// The planner's row estimate (0 when unknown); used to start the biggest work first.
-    pub estimated_rows: f64,
+    /// The planner's row estimate (`None` when the table was never analysed): used to start
+    /// the biggest work first, and to fold a small parent's `references` into the child's scan.
+    pub estimated_rows: Option<f64>,
 }
 
 /// A column and what the catalogue guarantees about it.
@@ -178,7 +179,7 @@ mod tests {
                 columns: vec!["a".into(), "b".into()],
             }],
             foreign_keys: vec![],
-            estimated_rows: 0.0,
+            estimated_rows: None,
         }
     }
 

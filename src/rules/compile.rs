@@ -8,9 +8,13 @@ use super::lex;
 use super::sqlgen::{RuleSql, and_all, fragment};
 use crate::Location;
 use crate::plan::PlannedRule;
-use crate::project::{Check, CheckKind, Rule, Severity};
+use crate::project::{Check, CheckKind, Engine, Rule, Severity};
 use camino::Utf8PathBuf;
 use std::collections::HashMap;
+
+/// Parents with at most this many rows (by the planner's estimate) have their `references`
+/// folded into the child's scan on PostgreSQL, when the planner hashes their keys.
+const SMALL_PARENT_ROWS: f64 = 100_000.0;
 
 /// One check (or custom rule) as the results will show it.
 #[derive(Debug, Clone)]
@@ -63,9 +67,20 @@ pub(crate) struct Scan {
     /// Aggregate expressions; checks refer to them by index.
     pub select: Vec<String>,
     pub checks: Vec<ScanCheck>,
+    /// On PostgreSQL, when `references` to small parents are folded into this scan as
+    /// `not in (select …)`: what to run instead if the planner does not hash that subquery
+    /// (a plain subplan would rescan the parent for every row).
+    pub fallback: Option<Box<Fallback>>,
 }
 
+/// The scan without the folded `references`, and those as anti-joins of their own.
 #[derive(Debug)]
+pub(crate) struct Fallback {
+    pub scan: Option<Scan>,
+    pub references: Vec<ReferencesJob>,
+}
+
+#[derive(Debug, Clone)]
 pub(crate) struct ScanCheck {
     pub subject: usize,
     /// Index of the rows-considered count.
@@ -75,7 +90,7 @@ pub(crate) struct ScanCheck {
     pub samples: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum ScanMeasure {
     Violations(usize),
     RowCount,
@@ -107,7 +122,7 @@ pub(crate) struct UniqueJob {
     pub key_len: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ReferencesJob {
     pub subject: usize,
     pub counts: String,
@@ -148,13 +163,18 @@ pub(crate) struct CompileOptions {
 }
 
 /// A row-level check waiting for its table's scan to be assembled.
+#[derive(Clone)]
 struct Pending {
     subject: usize,
     filter: Option<String>,
     kind: PendingKind,
     samples: Option<(Vec<String>, Vec<String>)>,
+    /// For a `references` folded into the scan on PostgreSQL: the anti-join to run instead
+    /// if the planner will not hash the parent's keys.
+    fallback: Option<ReferencesJob>,
 }
 
+#[derive(Clone)]
 enum PendingKind {
     Violation(String),
     RowCount,
@@ -196,7 +216,7 @@ pub(crate) fn compile(rules: &[PlannedRule], catalog: &Catalog, opts: &CompileOp
                         ));
                         continue;
                     };
-                    biggest = biggest.max(info.estimated_rows);
+                    biggest = biggest.max(info.estimated_rows.unwrap_or(0.0));
                     let own = check
                         .options
                         .where_
@@ -221,7 +241,9 @@ pub(crate) fn compile(rules: &[PlannedRule], catalog: &Catalog, opts: &CompileOp
                             let from = info.sql_name(catalog.engine);
                             match scans.iter_mut().find(|(f, _, _)| *f == from) {
                                 Some((_, _, list)) => list.push(p),
-                                None => scans.push((from, info.estimated_rows, vec![p])),
+                                None => {
+                                    scans.push((from, info.estimated_rows.unwrap_or(0.0), vec![p]))
+                                }
                             }
                         }
                     }
@@ -256,9 +278,19 @@ pub(crate) fn compile(rules: &[PlannedRule], catalog: &Catalog, opts: &CompileOp
         }
     }
     for (from, rows, pending) in scans {
+        let fallback = pending.iter().any(|p| p.fallback.is_some()).then(|| {
+            let (folded, rest): (Vec<Pending>, Vec<Pending>) =
+                pending.iter().cloned().partition(|p| p.fallback.is_some());
+            Box::new(Fallback {
+                scan: (!rest.is_empty()).then(|| assemble(&sql, from.clone(), rest, opts.samples)),
+                references: folded.into_iter().filter_map(|p| p.fallback).collect(),
+            })
+        });
+        let mut scan = assemble(&sql, from, pending, opts.samples);
+        scan.fallback = fallback;
         out.jobs.push(Job {
             weight: rows + 1.0,
-            work: Work::Scan(assemble(&sql, from, pending, opts.samples)),
+            work: Work::Scan(scan),
         });
     }
     // Custom rules cost what we cannot know: count them as the biggest table.
@@ -360,7 +392,7 @@ fn plan_check(
 ) -> Planned {
     let engine = catalog.engine;
     let from = info.sql_name(engine);
-    let rows = info.estimated_rows;
+    let rows = info.estimated_rows.unwrap_or(0.0);
     let shortcuts = opts.constraint_shortcuts;
     let scan = |kind: PendingKind, samples: Option<(Vec<String>, Vec<String>)>| {
         Planned::Scan(Pending {
@@ -368,6 +400,7 @@ fn plan_check(
             filter: filter.clone(),
             kind,
             samples,
+            fallback: None,
         })
     };
     match &check.kind {
@@ -517,20 +550,34 @@ fn plan_check(
                     opts.samples,
                 )
             });
-            Planned::Job(Job {
-                weight: 1.5 * (rows + parent.estimated_rows) + 1.0,
-                work: Work::References(ReferencesJob {
-                    subject,
-                    counts: sql.references(
-                        &from,
-                        &c.name,
-                        &parent_sql,
-                        &key.name,
-                        parent_unique,
-                        f,
-                    ),
-                    samples,
-                }),
+            let anti_join = ReferencesJob {
+                subject,
+                counts: sql.references(&from, &c.name, &parent_sql, &key.name, parent_unique, f),
+                samples,
+            };
+            // A small parent's keys fit in a hash table: check them during the child's scan
+            // instead of a second pass. SQLite indexes an IN subquery once, whatever its size.
+            let small_parent = parent
+                .estimated_rows
+                .is_some_and(|n| n <= SMALL_PARENT_ROWS);
+            let fold = match engine {
+                Engine::Sqlite => true,
+                Engine::Postgres => small_parent,
+                Engine::Mysql | Engine::Mariadb => false,
+            };
+            if !fold {
+                return Planned::Job(Job {
+                    weight: 1.5 * (rows + parent.estimated_rows.unwrap_or(0.0)) + 1.0,
+                    work: Work::References(anti_join),
+                });
+            }
+            let pred = sql.not_in_parent(&c.name, &parent_sql, &key.name);
+            Planned::Scan(Pending {
+                subject,
+                filter: filter.clone(),
+                kind: PendingKind::Violation(pred),
+                samples: Some(sample_columns(info, &[&c.name], false)),
+                fallback: matches!(engine, Engine::Postgres).then_some(anti_join),
             })
         }
         CheckKind::Expression { predicate } => match lex::one_statement(engine, predicate) {
@@ -610,5 +657,6 @@ fn assemble(sql: &RuleSql, from: String, pending: Vec<Pending>, samples: usize) 
         filter: if hoist { shared } else { None },
         select,
         checks,
+        fallback: None,
     }
 }

@@ -328,9 +328,41 @@ fn scan_sql(from: &str, filter: Option<&str>, select: &[&str]) -> String {
     format!("select {} from {from}{w}", select.join(", "))
 }
 
-/// One fused scan. If it fails, each check runs on its own so the error lands on the check at
-/// fault and the others still get their result.
-async fn scan(w: &mut Worker<'_>, s: Scan, ctx: &Ctx<'_>) {
+/// One fused scan (see [`run_scan`]); on PostgreSQL, first makes sure folded `references`
+/// are hashed, else runs the scan without them and them as anti-joins.
+async fn scan(w: &mut Worker<'_>, mut s: Scan, ctx: &Ctx<'_>) {
+    if let Some(fallback) = s.fallback.take() {
+        let all: Vec<&str> = s.select.iter().map(String::as_str).collect();
+        let explain = format!(
+            "explain (verbose, costs off) {}",
+            scan_sql(&s.from, s.filter.as_deref(), &all)
+        );
+        // A plain (not hashed) subplan would rescan the parent for every row of the child.
+        let rescans = match w.query(&explain).await {
+            Ok(plan) => plan
+                .rows
+                .iter()
+                .filter_map(|r| r.first().and_then(text))
+                .any(|line| line.contains("(SubPlan ")),
+            // The scan itself will report the error.
+            Err(_) => false,
+        };
+        if rescans {
+            if let Some(rest) = fallback.scan {
+                run_scan(w, rest, ctx).await;
+            }
+            for r in fallback.references {
+                references(w, r, ctx).await;
+            }
+            return;
+        }
+    }
+    run_scan(w, s, ctx).await;
+}
+
+/// Runs a fused scan. If it fails, each check runs on its own so the error lands on the check
+/// at fault and the others still get their result.
+async fn run_scan(w: &mut Worker<'_>, s: Scan, ctx: &Ctx<'_>) {
     let start = Instant::now();
     let all: Vec<&str> = s.select.iter().map(String::as_str).collect();
     match w.query(&scan_sql(&s.from, s.filter.as_deref(), &all)).await {
@@ -435,27 +467,35 @@ async fn scan_result(
 async fn unique(w: &mut Worker<'_>, job: UniqueJob, ctx: &Ctx<'_>) {
     let start = Instant::now();
     let subject = &ctx.subjects[job.subject];
-    let counts = match w.query(&job.counts).await {
-        Ok(rs) => rs,
-        Err(e) => return (ctx.emit)(job.subject, errored(subject, &e, start.elapsed())),
+    let memory = ctx.sql.sort_memory();
+    if let Some((more, _)) = memory
+        && let Err(e) = w.query(more).await
+    {
+        return (ctx.emit)(job.subject, errored(subject, &e, start.elapsed()));
+    }
+    let measured = unique_measure(w, &job, ctx).await;
+    if let Some((_, back)) = memory {
+        // Best effort: a failure here only leaves the larger setting until the transaction ends.
+        let _ = w.query(back).await;
+    }
+    let result = match measured {
+        Ok((m, samples)) => checked(subject, &m, samples, start.elapsed(), None),
+        Err(e) => errored(subject, &e, start.elapsed()),
     };
+    (ctx.emit)(job.subject, result);
+}
+
+async fn unique_measure(
+    w: &mut Worker<'_>,
+    job: &UniqueJob,
+    ctx: &Ctx<'_>,
+) -> Result<(Measured, Vec<Map<String, Value>>), ExecError> {
+    let counts = w.query(&job.counts).await?;
     let total = count(first(&counts, 0));
     if count(first(&counts, 1)) == 0 {
-        return (ctx.emit)(
-            job.subject,
-            checked(
-                subject,
-                &Measured::rows(0, Some(total)),
-                vec![],
-                start.elapsed(),
-                None,
-            ),
-        );
+        return Ok((Measured::rows(0, Some(total)), Vec::new()));
     }
-    let dups = match w.query(&job.duplicates).await {
-        Ok(rs) => rs,
-        Err(e) => return (ctx.emit)(job.subject, errored(subject, &e, start.elapsed())),
-    };
+    let dups = w.query(&job.duplicates).await?;
     let m = Measured {
         violations: count(first(&dups, job.key_len + 2)),
         total: Some(total),
@@ -473,10 +513,7 @@ async fn unique(w: &mut Worker<'_>, job: UniqueJob, ctx: &Ctx<'_>) {
             row.insert("rows".to_string(), n);
         }
     }
-    (ctx.emit)(
-        job.subject,
-        checked(subject, &m, samples, start.elapsed(), None),
-    );
+    Ok((m, samples))
 }
 
 /// `references`: one anti-join for the counts, then samples if it fails.

@@ -321,6 +321,28 @@ impl RuleSql {
         )
     }
 
+    /// Violation of `references` inside the child's scan: a non-NULL value that is not among
+    /// the parent's keys (NULL keys left out, or `not in` would never be true).
+    pub fn not_in_parent(&self, column: &str, parent: &str, key: &str) -> String {
+        let k = self.ident(key);
+        format!(
+            "{} not in (select {k} from {parent} where {k} is not null)",
+            self.ident(column)
+        )
+    }
+
+    /// Statements around a `unique` count on PostgreSQL: enough sort memory for the
+    /// `count(distinct …)` to sort in memory rather than on disk (for the transaction only).
+    pub fn sort_memory(&self) -> Option<(&'static str, &'static str)> {
+        match self.engine {
+            Engine::Postgres => Some((
+                "set local work_mem = '256MB'",
+                "set local work_mem to default",
+            )),
+            Engine::Sqlite | Engine::Mysql | Engine::Mariadb => None,
+        }
+    }
+
     /// Sample rows violating `references`.
     #[allow(clippy::too_many_arguments)]
     pub fn references_samples(

@@ -353,7 +353,7 @@ fn describe(subject: &Subject, m: &Measured, passed: bool) -> String {
                     to_column,
                 }) => {
                     format!(
-                        "{} with a {column} not found in {to_table}.{to_column}",
+                        "{} with {column} not found in {to_table}.{to_column}",
                         of_rows(m)
                     )
                 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 const RELATIONS: &str = "\
 select n.nspname::text, c.relname::text, c.oid::int8, c.relkind::text,
-       greatest(c.reltuples, 0)::float8, array_position(current_schemas(false), n.nspname)
+       c.reltuples::float8, array_position(current_schemas(false), n.nspname)
 from pg_catalog.pg_class c
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p', 'v', 'm', 'f')
@@ -31,7 +31,8 @@ pub(super) async fn list_relations(conn: &mut Conn) -> Result<Vec<Relation>, Exe
                 Some("v") => RelationKind::View,
                 _ => RelationKind::Table,
             },
-            estimated_rows: float(&r[4]).unwrap_or(0.0),
+            // -1: never vacuumed or analysed (PostgreSQL 14+).
+            estimated_rows: float(&r[4]).filter(|n| *n >= 0.0),
             search_rank: text(&r[5]).and_then(|s| s.parse().ok()),
         })
         .collect())

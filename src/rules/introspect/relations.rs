@@ -16,7 +16,8 @@ pub struct Relation {
     pub search_rank: Option<u32>,
     /// PostgreSQL's oid (0 on SQLite).
     pub oid: u64,
-    pub estimated_rows: f64,
+    /// The planner's row estimate, when the table was analysed.
+    pub estimated_rows: Option<f64>,
 }
 
 /// Every relation outside the system schemas.
@@ -132,7 +133,7 @@ mod tests {
             kind: RelationKind::Table,
             search_rank: rank,
             oid: 0,
-            estimated_rows: 0.0,
+            estimated_rows: None,
         }
     }
 

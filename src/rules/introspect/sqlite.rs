@@ -41,7 +41,7 @@ pub(super) async fn list_relations(conn: &mut Conn) -> Result<Vec<Relation>, Exe
                 },
                 search_rank: Some(rank),
                 oid: 0,
-                estimated_rows: 0.0,
+                estimated_rows: None,
             });
         }
     }

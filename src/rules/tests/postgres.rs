@@ -137,6 +137,54 @@ async fn every_check_kind_passes_and_fails() {
         (Status::Failed, 1)
     );
 
+    // `references` to a small analysed parent are folded into the child's scan when the
+    // planner hashes the parent's keys, and run as an anti-join when it would not (here: too
+    // little work_mem for 20,000 keys). Same results either way.
+    let folded = database(
+        &pg,
+        "folded",
+        "create table small (id int); insert into small select generate_series(1, 10);
+         create table wide (id int); insert into wide select generate_series(1, 20000);
+         create table kid (small_id int, wide_id int);
+         insert into kid values (1, 1), (11, 20001), (null, null), (2, 20002);
+         analyze small, wide, kid;",
+    )
+    .await;
+    exec(&folded, "alter database folded set work_mem = '64kB'").await;
+    let refs = |to: &str, column: &str| {
+        check(
+            column,
+            CheckKind::References {
+                column: column.into(),
+                to_table: to.into(),
+                to_column: "id".into(),
+            },
+        )
+    };
+    let rules = vec![table(
+        "kid",
+        None,
+        vec![
+            refs("small", "small_id"),
+            refs("wide", "wide_id"),
+            check(
+                "rows",
+                CheckKind::RowCount {
+                    min: Some(1),
+                    max: None,
+                },
+            ),
+        ],
+    )];
+    let results = run(&folded, &rules, &RulesOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(get(&results, "small_id").violations, 1);
+    assert_eq!(get(&results, "small_id").samples[0]["small_id"], json!(11));
+    assert_eq!(get(&results, "wide_id").violations, 2);
+    assert_eq!(get(&results, "wide_id").total_rows, Some(4));
+    assert_eq!(get(&results, "rows").status, Status::Passed);
+
     // Statement timeout: reported on the check, not the run.
     let slow = vec![custom("slow", "select 1 from pg_sleep(2)")];
     let opts = RulesOptions {

@@ -399,7 +399,7 @@ pub fn assert_results(results: &[CheckResult]) {
     failed(r, 1);
     assert_eq!(
         r.message,
-        "1 of 5 rows with a customer_id not found in customers.id"
+        "1 of 5 rows with customer_id not found in customers.id"
     );
     assert_eq!(
         r.samples,
