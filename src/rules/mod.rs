@@ -17,10 +17,12 @@ mod cells;
 mod compile;
 mod execute;
 pub mod introspect;
+mod jobs;
 mod lex;
 pub mod sqlgen;
 pub mod validate;
 mod verdict;
+mod worker;
 
 #[cfg(test)]
 mod tests;

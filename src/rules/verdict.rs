@@ -1,7 +1,7 @@
 //! Deciding a check from what was measured (thresholds: `max_violations` inclusive,
 //! `max_violation_rate` against the rows considered), and writing its result and message.
 
-use super::compile::Subject;
+use super::jobs::Subject;
 use crate::dialect::{ExecError, SqlError};
 use crate::project::CheckKind;
 use crate::results::{CheckResult, DbError, Status};
