@@ -27,6 +27,10 @@ pub enum Command {
     /// Start a throwaway database, apply migrations and seeds, run unit tests and rules, report.
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
+    /// Audit an existing database with the project's rules only, strictly read-only
+    /// (read-only transaction or PRAGMA query_only, statement timeout from `timeout:`).
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
     /// List the tests and rules of the project without running them.
     List(ListArgs),
     /// Remove what `--reuse` keeps between runs (warm servers, cached templates) and any
@@ -92,6 +96,50 @@ pub struct RunArgs {
     /// When to use colours (NO_COLOR is honoured with auto).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub rules: RulesArgs,
+}
+
+/// Options of the business rules, shared by `run` and `check`.
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    /// Violating rows kept as samples for each failed check.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub samples: usize,
+
+    /// Scan even checks a validated constraint (NOT NULL, UNIQUE, FOREIGN KEY) already guarantees.
+    #[arg(long)]
+    pub no_constraint_shortcuts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The project directory or its sqltest.yaml (its rules are checked).
+    pub path: Option<Utf8PathBuf>,
+
+    /// The database to audit (postgres://… or a SQLite file); nothing is written to it.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+
+    /// Check only rules whose id contains this text (repeatable).
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub filters: Vec<String>,
+
+    /// Write a report (repeatable): junit, json, sarif, markdown, html, gitlab, github.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<ReportTarget>,
+
+    /// Lowest rule severity that fails the run.
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    pub fail_on: Severity,
+
+    /// When to use colours (NO_COLOR is honoured with auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub rules: RulesArgs,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! `docker` (a container). Everything else sees only a [`Server`] with an [`Endpoint`].
 
 pub mod databases;
+pub mod docker;
 pub mod embedded;
 pub mod local;
 pub mod local_warm;
@@ -113,15 +114,16 @@ pub fn select(kind: BackendKind, req: &ProvisionRequest) -> Result<Box<dyn Backe
         BackendKind::Embedded => embedded::EmbeddedBackend::for_engine(req.engine).map(boxed),
         BackendKind::Url => url::UrlBackend::from_request(req).map(boxed),
         BackendKind::Local => local::LocalBackend::discover(req.engine).map(boxed),
-        BackendKind::Docker => Err(BackendError::new(
-            "the docker backend is not available in this build; use --backend local or --database-url",
-        )),
+        BackendKind::Docker => docker::DockerBackend::for_engine(req.engine).map(boxed),
         BackendKind::Auto => {
             if req.engine == Engine::Sqlite {
                 return embedded::EmbeddedBackend::for_engine(req.engine).map(boxed);
             }
             if req.database_url.is_some() {
                 return url::UrlBackend::from_request(req).map(boxed);
+            }
+            if docker::engine_available() {
+                return docker::DockerBackend::for_engine(req.engine).map(boxed);
             }
             match local::LocalBackend::discover(req.engine) {
                 Ok(b) => Ok(boxed(b)),

@@ -2,6 +2,9 @@
 //! `run` is: load → plan → provision → prepare → execute → results → report, with the
 //! server released on every path (including Ctrl-C and SIGTERM).
 
+mod check;
+mod rules_step;
+
 use crate::backend::databases::DbRegistry;
 use crate::backend::{self, ProvisionRequest, Server};
 use crate::cli::{Cli, Command, ListArgs, RunArgs};
@@ -14,7 +17,8 @@ use crate::plan::{Plan, Selection, plan};
 use crate::project::{self, BackendKind, Project};
 use crate::report::{self, TerminalOptions, TerminalReporter};
 use crate::results::{
-    MigrationResult, ProjectInfo, RunResults, SCHEMA_VERSION, ScriptKind, TestResult, ToolInfo,
+    CheckResult, MigrationResult, ProjectInfo, RunResults, SCHEMA_VERSION, ScriptKind, TestResult,
+    ToolInfo,
 };
 use camino::{Utf8Path, Utf8PathBuf};
 use std::io::{IsTerminal, Write};
@@ -56,6 +60,7 @@ impl Io {
 pub async fn main(cli: Cli, mut io: Io) -> Exit {
     match cli.command {
         Command::Run(args) => run(args, io).await,
+        Command::Check(args) => check::check(args, io).await,
         Command::List(args) => list(args, &mut io),
         Command::Clean => clean(&mut io).await,
         Command::Report(args) => {
@@ -77,6 +82,25 @@ async fn clean(io: &mut Io) -> Exit {
     match crate::backend::local_warm::clean() {
         Ok(n) => {
             let _ = writeln!(io.out, "removed {n} warm local PostgreSQL cluster(s)");
+        }
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}");
+            exit = Exit::Environment;
+        }
+    }
+    match crate::backend::docker::clean().await {
+        Ok(n) => {
+            let _ = writeln!(
+                io.out,
+                "removed {n} container(s) labelled org.sqltest.managed"
+            );
+        }
+        // No Docker engine here: nothing of ours can be running in one.
+        Err(e) if !crate::backend::docker::engine_available() => {
+            let _ = writeln!(
+                io.out,
+                "no Docker engine answered; no container to remove ({e})"
+            );
         }
         Err(e) => {
             let _ = writeln!(io.err, "error: {e}");
@@ -114,7 +138,7 @@ fn start_path(path: Option<Utf8PathBuf>, io: &mut Io) -> Option<Utf8PathBuf> {
     }
 }
 
-fn load(path: Option<Utf8PathBuf>, color: bool, io: &mut Io) -> Result<Project, Exit> {
+pub(crate) fn load(path: Option<Utf8PathBuf>, color: bool, io: &mut Io) -> Result<Project, Exit> {
     let start = start_path(path, io).ok_or(Exit::Invalid)?;
     project::load(&start).map_err(|errors| {
         let _ = write!(io.err, "{}", errors.render(color));
@@ -249,10 +273,12 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     let registry = DbRegistry::default();
     let migrations_done: Mutex<Vec<MigrationResult>> = Mutex::new(Vec::new());
     let tests_done: Mutex<Vec<TestResult>> = Mutex::new(Vec::new());
+    let checks_done: Mutex<Vec<CheckResult>> = Mutex::new(Vec::new());
     let mut outcome = Body {
         server_version: None,
         errors: Vec::new(),
         timings: Default::default(),
+        rule_errors: None,
     };
     outcome.timings.provision_secs = provision_clock.elapsed().as_secs_f64();
     let image = request.image.clone();
@@ -270,6 +296,8 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         reporter: &reporter,
         migrations_done: &migrations_done,
         tests_done: &tests_done,
+        checks_done: &checks_done,
+        rules: &args.rules,
     };
     let body = execute(&ctx, &mut outcome);
     let interrupted = with_signals(body).await.err();
@@ -315,13 +343,17 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         duration_secs: clock.elapsed().as_secs_f64(),
         migrations,
         tests,
-        checks: Vec::new(),
+        checks: rules_step::in_plan_order(&plan, checks_done.into_inner().unwrap_or_default()),
         errors: outcome.errors.clone(),
         interrupted: interrupted.is_some(),
         timings: outcome.timings,
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);
+    if let Some(errors) = &outcome.rule_errors {
+        let _ = write!(err, "{}", errors.render(err_color));
+        exit = Exit::Invalid;
+    }
     let env = |k: &str| std::env::var(k).ok();
     let mut stdout = shared_out.clone();
     // On GitHub Actions: annotations as workflow commands and the job summary (a no-op elsewhere).
@@ -338,14 +370,16 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
     interrupted.unwrap_or(exit)
 }
 
-struct Body {
+pub(crate) struct Body {
     server_version: Option<String>,
     errors: Vec<String>,
     timings: crate::results::Timings,
+    /// Rules that do not fit the migrated database (unknown table or column): exit 2.
+    rule_errors: Option<crate::project::LoadErrors>,
 }
 
 /// What the run body shares with its steps.
-struct RunCtx<'a> {
+pub(crate) struct RunCtx<'a> {
     project: &'a Project,
     plan: &'a Plan,
     scripts: &'a [Script],
@@ -359,9 +393,18 @@ struct RunCtx<'a> {
     reporter: &'a Mutex<TerminalReporter>,
     migrations_done: &'a Mutex<Vec<MigrationResult>>,
     tests_done: &'a Mutex<Vec<TestResult>>,
+    checks_done: &'a Mutex<Vec<CheckResult>>,
+    rules: &'a crate::cli::RulesArgs,
 }
 
 impl RunCtx<'_> {
+    fn check_done(&self, c: &CheckResult) {
+        lock(self.reporter).check_done(c);
+        if let Ok(mut done) = self.checks_done.lock() {
+            done.push(c.clone());
+        }
+    }
+
     fn migration_done(&self, m: &MigrationResult) {
         lock(self.reporter).migration_done(m);
         if let Ok(mut done) = self.migrations_done.lock() {
@@ -393,8 +436,12 @@ async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
     let template = match template {
         Template::Ready(t) => t,
         Template::Failed(first) => {
+            let reason = format!("not run: migration {first} failed");
             for t in &ctx.plan.tests {
-                ctx.test_done(&skipped(t, format!("not run: migration {first} failed")));
+                ctx.test_done(&skipped(t, reason.clone()));
+            }
+            for c in rules_step::skipped_checks(ctx.plan, &reason) {
+                ctx.check_done(&c);
             }
             return;
         }
@@ -418,13 +465,17 @@ async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
         jobs,
         registry: ctx.registry,
     };
-    lock(ctx.reporter).start_tests(ctx.plan.tests.len(), 0);
+    lock(ctx.reporter).start_tests(ctx.plan.tests.len(), rules_step::check_count(ctx.plan));
     let tests_clock = Instant::now();
     let on_done = |t: &TestResult| ctx.test_done(t);
     let output = run_tests(&exec, &ctx.plan.tests, &on_done).await;
     outcome.timings.tests_secs = tests_clock.elapsed().as_secs_f64();
     outcome.timings.clone_secs = output.clone_secs;
     outcome.errors.extend(output.errors);
+    // Rules read the template itself, read-only, once no clone is being made from it.
+    let rules_clock = Instant::now();
+    rules_step::run(ctx, &template, outcome).await;
+    outcome.timings.rules_secs = rules_clock.elapsed().as_secs_f64();
 }
 
 /// Builds the template database, or with `--reuse` finds it in the server's cache: a cached
@@ -531,7 +582,9 @@ impl Write for SharedWriter {
     }
 }
 
-fn lock<'a>(r: &'a Mutex<TerminalReporter>) -> std::sync::MutexGuard<'a, TerminalReporter> {
+pub(crate) fn lock<'a>(
+    r: &'a Mutex<TerminalReporter>,
+) -> std::sync::MutexGuard<'a, TerminalReporter> {
     r.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
