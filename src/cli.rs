@@ -99,6 +99,18 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub rules: RulesArgs,
+
+    /// Run only shard K of N: tests and rules are split by a stable hash of their ids.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::select::Shard>,
+
+    /// Run only the specs changed since REF (everything when a migration, seed or sqltest.yaml
+    /// changed); nothing to do exits 0 at once.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+
+    #[command(flatten)]
+    pub publish: crate::publish::PublishOptions,
 }
 
 /// Options of the business rules, shared by `run` and `check`.

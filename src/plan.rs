@@ -10,6 +10,10 @@ pub struct Selection {
     pub filters: Vec<String>,
     /// Keep tests carrying any of these tags (all when empty).
     pub tags: Vec<String>,
+    /// `--shard K/N`: keep the items whose id hashes into shard K.
+    pub shard: Option<crate::select::Shard>,
+    /// `--changed-since`: keep the specs the change touched.
+    pub changed: Option<crate::select::ChangeScope>,
 }
 
 /// A unit test with what it needs from its spec file.
@@ -37,7 +41,12 @@ pub struct Plan {
 
 impl Selection {
     fn keeps_id(&self, id: &str) -> bool {
-        self.filters.is_empty() || self.filters.iter().any(|f| id.contains(f.as_str()))
+        (self.filters.is_empty() || self.filters.iter().any(|f| id.contains(f.as_str())))
+            && self.shard.as_ref().is_none_or(|s| s.contains(id))
+    }
+
+    fn keeps_spec(&self, spec: &camino::Utf8Path) -> bool {
+        self.changed.as_ref().is_none_or(|c| c.includes_spec(spec))
     }
 
     fn keeps_tags(&self, tags: &[String]) -> bool {
@@ -50,6 +59,9 @@ impl Selection {
 pub fn plan(project: &Project, selection: &Selection) -> Plan {
     let mut plan = Plan::default();
     for spec in &project.specs {
+        if !selection.keeps_spec(&spec.path) {
+            continue;
+        }
         for test in &spec.tests {
             if selection.keeps_id(&test.id) && selection.keeps_tags(&test.tags) {
                 plan.tests.push(PlannedTest {

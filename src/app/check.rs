@@ -39,7 +39,7 @@ pub async fn check(args: CheckArgs, mut io: Io) -> Exit {
     }
     let selection = Selection {
         filters: args.filters.clone(),
-        tags: Vec::new(),
+        ..Selection::default()
     };
     let plan = plan(&project, &selection);
     let color = report::color_choice(args.color, io.out_is_terminal);

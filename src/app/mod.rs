@@ -214,9 +214,30 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
             return Exit::Invalid;
         }
     };
+    let changed = match &args.changed_since {
+        None => None,
+        Some(rev) => match changed_scope(&project, rev) {
+            Ok(scope) => Some(scope),
+            Err(e) => {
+                let _ = writeln!(io.err, "error: {e}");
+                return Exit::Environment;
+            }
+        },
+    };
+    if let (Some(scope), Some(rev)) = (&changed, &args.changed_since)
+        && scope.is_nothing()
+    {
+        let _ = writeln!(
+            io.out,
+            "sqltest: no migration, seed or spec changed since {rev}; nothing to run"
+        );
+        return Exit::Success;
+    }
     let selection = Selection {
         filters: args.filters.clone(),
         tags: args.tags.clone(),
+        shard: args.shard,
+        changed,
     };
     let plan = plan(&project, &selection);
     let kind = args
@@ -367,7 +388,43 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
             exit = Exit::Environment;
         }
     }
+    if args.publish.publish {
+        let call = crate::publish::PublishCall {
+            results: &results,
+            fail_on: args.fail_on,
+            sarif: None,
+            options: &args.publish.forge,
+            // github_actions_outputs above already wrote the summary and the commands.
+            job_outputs: false,
+        };
+        let published = crate::publish::publish_results(
+            call,
+            &crate::publish::context::process_env,
+            crate::publish::Tuning::default(),
+            &mut stdout,
+            &mut err,
+        )
+        .await;
+        if let Some(e) = crate::publish::strict_exit(&published, &args.publish.forge) {
+            exit = e;
+        }
+    }
     interrupted.unwrap_or(exit)
+}
+
+/// Which specs `--changed-since REV` selects.
+fn changed_scope(project: &Project, rev: &str) -> Result<crate::select::ChangeScope, String> {
+    let files = crate::select::changed_files(&project.root, rev).map_err(|e| e.to_string())?;
+    let specs: Vec<&Utf8Path> = project.specs.iter().map(|s| s.path.as_path()).collect();
+    Ok(crate::select::change_scope(
+        &files,
+        crate::select::ProjectFiles {
+            config: &project.config_path,
+            migrations: project.migrations.as_deref(),
+            seeds: &project.seeds,
+            specs: &specs,
+        },
+    ))
 }
 
 pub(crate) struct Body {
