@@ -331,6 +331,29 @@ impl RuleSql {
         )
     }
 
+    /// The parent's distinct non-NULL keys as text, at most `limit`.
+    pub fn parent_keys(&self, parent: &str, key: &str, limit: usize) -> String {
+        let k = self.ident(key);
+        format!(
+            "select distinct cast({k} as text) from {parent} where {k} is not null limit {limit}"
+        )
+    }
+
+    /// Violation of `references` against the parent's keys written out: a constant list that
+    /// PostgreSQL hashes once per scan. Every key is a quoted literal cast to the key's type
+    /// (`type_name` comes from the catalogue's `format_type`).
+    pub fn not_among(&self, column: &str, keys: &[String], type_name: &str) -> String {
+        let list = keys
+            .iter()
+            .map(|k| quote::literal(k))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "{} <> all(cast(array[{list}] as {type_name}[]))",
+            self.ident(column)
+        )
+    }
+
     /// Statements around a `unique` count on PostgreSQL: enough sort memory for the
     /// `count(distinct …)` to sort in memory rather than on disk (for the transaction only).
     pub fn sort_memory(&self) -> Option<(&'static str, &'static str)> {
