@@ -27,8 +27,19 @@ pub enum Command {
     /// Start a throwaway database, apply migrations and seeds, run unit tests and rules, report.
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
+    /// Audit an existing database with the project's rules only, strictly read-only
+    /// (read-only transaction or PRAGMA query_only, statement timeout from `timeout:`).
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
     /// List the tests and rules of the project without running them.
     List(ListArgs),
+    /// Remove what `--reuse` keeps between runs (warm servers, cached templates) and any
+    /// leftover container labelled by sqltest.
+    Clean,
+    /// Render reports from a results file saved with `--report json=PATH`.
+    Report(ReportArgs),
+    /// Merge the results files of shards into one results file (and reports).
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,7 +71,7 @@ pub struct RunArgs {
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
 
-    /// Write a report: junit=PATH or json=PATH (repeatable).
+    /// Write a report: FORMAT=PATH with FORMAT junit, json, sarif, markdown, html, gitlab or github (repeatable).
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<ReportTarget>,
 
@@ -72,13 +83,88 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep: bool,
 
+    /// Keep a warm server and the migrated template between runs (for pre-push): a second run
+    /// with unchanged migrations and seeds skips both. `sqltest clean` removes them.
+    #[arg(long)]
+    pub reuse: bool,
+
     /// When to use colours (NO_COLOR is honoured with auto).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub rules: RulesArgs,
+}
+
+/// Options of the business rules, shared by `run` and `check`.
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    /// Violating rows kept as samples for each failed check.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub samples: usize,
+
+    /// Scan even checks a validated constraint (NOT NULL, UNIQUE, FOREIGN KEY) already guarantees.
+    #[arg(long)]
+    pub no_constraint_shortcuts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The project directory or its sqltest.yaml (its rules are checked).
+    pub path: Option<Utf8PathBuf>,
+
+    /// The database to audit (postgres://… or a SQLite file); nothing is written to it.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+
+    /// Check only rules whose id contains this text (repeatable).
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub filters: Vec<String>,
+
+    /// Write a report (repeatable): junit, json, sarif, markdown, html, gitlab, github.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<ReportTarget>,
+
+    /// Lowest rule severity that fails the run.
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    pub fail_on: Severity,
+
+    /// When to use colours (NO_COLOR is honoured with auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub rules: RulesArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// The project directory or its sqltest.yaml.
     pub path: Option<Utf8PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The results file written by `sqltest run --report json=PATH` or `sqltest merge`.
+    #[arg(long, value_name = "RESULTS.json")]
+    pub from: Utf8PathBuf,
+
+    /// Write a report: FORMAT=PATH (junit, json, sarif, markdown, html, gitlab, github); PATH `-` is stdout (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH", required = true)]
+    pub reports: Vec<ReportTarget>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Results files of the shards of one run.
+    #[arg(required = true, value_name = "RESULTS.json")]
+    pub inputs: Vec<Utf8PathBuf>,
+
+    /// Where to write the merged results (JSON; `-` is stdout).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Utf8PathBuf,
+
+    /// Also write a report of the merged results: FORMAT=PATH (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<ReportTarget>,
 }

@@ -4,6 +4,12 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = sqltest::cli::Cli::parse();
+    // Podman: testcontainers does not look for its socket; point DOCKER_HOST at it when no
+    // Docker socket exists. Done here, before any thread starts, as set_var requires.
+    if let Some(host) = sqltest::backend::docker::podman_docker_host() {
+        // SAFETY: single-threaded at this point (the async runtime is built below).
+        unsafe { std::env::set_var("DOCKER_HOST", host) }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

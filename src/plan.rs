@@ -63,13 +63,31 @@ pub fn plan(project: &Project, selection: &Selection) -> Plan {
             continue;
         }
         for rule in &spec.rules {
-            let keep = match rule {
-                Rule::Table { checks, .. } => checks.iter().any(|c| selection.keeps_id(&c.id)),
-                Rule::Sql(r) => selection.keeps_id(&r.id),
+            // Table entries keep only their selected checks.
+            let kept = match rule {
+                Rule::Table {
+                    table,
+                    where_,
+                    checks,
+                    location,
+                } => {
+                    let checks: Vec<_> = checks
+                        .iter()
+                        .filter(|c| selection.keeps_id(&c.id))
+                        .cloned()
+                        .collect();
+                    (!checks.is_empty()).then(|| Rule::Table {
+                        table: table.clone(),
+                        where_: where_.clone(),
+                        checks,
+                        location: location.clone(),
+                    })
+                }
+                Rule::Sql(r) => selection.keeps_id(&r.id).then(|| rule.clone()),
             };
-            if keep {
+            if let Some(rule) = kept {
                 plan.rules.push(PlannedRule {
-                    rule: rule.clone(),
+                    rule,
                     spec: spec.path.clone(),
                 });
             }

@@ -31,6 +31,9 @@ impl Backend for EmbeddedBackend {
         req: &'a ProvisionRequest,
     ) -> BoxFuture<'a, Result<Server, BackendError>> {
         Box::pin(async move {
+            if req.reuse {
+                return warm(req).await;
+            }
             let dir = tempfile::Builder::new()
                 .prefix("sqltest-sqlite-")
                 .tempdir()
@@ -56,6 +59,27 @@ impl Backend for EmbeddedBackend {
             Ok(server)
         })
     }
+}
+
+/// With `--reuse`: a directory per project under the cache, kept between runs, so the
+/// template cache survives; the run's own clones are dropped at the end as on a shared server.
+async fn warm(req: &ProvisionRequest) -> Result<Server, BackendError> {
+    use sha2::Digest;
+    let tag = hex::encode(sha2::Sha256::digest(req.project_root.as_str().as_bytes()));
+    let dir = super::cache_dir().join("sqlite").join(&tag[..16]);
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| {
+        BackendError::new(format!("failed to create the cache directory {dir}: {e}"))
+    })?;
+    Ok(Server::new(
+        Endpoint::Sqlite { dir: dir.clone() },
+        BackendKind::Embedded,
+        format!("embedded SQLite (warm, in {dir})"),
+        false,
+        Box::new(TempDirHandle {
+            dir: None,
+            keep: true,
+        }),
+    ))
 }
 
 fn sqlite_version() -> &'static str {

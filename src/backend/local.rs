@@ -84,7 +84,7 @@ pub fn find_bindir() -> Option<Utf8PathBuf> {
     for v in (9..=30).rev() {
         candidates.push((v, Utf8PathBuf::from(format!("/usr/pgsql-{v}/bin"))));
     }
-    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     candidates.into_iter().map(|(_, d)| d).find(|d| has_both(d))
 }
 
@@ -98,6 +98,9 @@ impl Backend for LocalBackend {
         req: &'a ProvisionRequest,
     ) -> BoxFuture<'a, Result<Server, BackendError>> {
         Box::pin(async move {
+            if req.reuse && !req.keep {
+                return super::local_warm::provision(&self.bindir).await;
+            }
             let cluster = start_cluster(&self.bindir).await?;
             let admin_url = cluster.admin_url();
             let mut conn = Conn::connect(
@@ -204,7 +207,7 @@ impl Drop for Cluster {
     }
 }
 
-fn signal(pid: u32, sig: libc::c_int) {
+pub(crate) fn signal(pid: u32, sig: libc::c_int) {
     // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped).
     unsafe {
         libc::kill(pid as libc::pid_t, sig);
@@ -238,7 +241,7 @@ impl ServerHandle for ClusterHandle {
 }
 
 /// The unprivileged user to run PostgreSQL as when we are root (initdb refuses root).
-fn run_as() -> Option<(u32, u32)> {
+pub(crate) fn run_as() -> Option<(u32, u32)> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return None;
@@ -263,7 +266,7 @@ fn chown_tree(path: &std::path::Path, uid: u32, gid: u32) -> std::io::Result<()>
     Ok(())
 }
 
-fn free_port() -> Result<u16, BackendError> {
+pub(crate) fn free_port() -> Result<u16, BackendError> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")
         .map_err(|e| BackendError::new(format!("cannot find a free local port: {e}")))?;
     l.local_addr()
@@ -338,19 +341,35 @@ fn init_and_spawn(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
         .prefix("sqltest-pg-")
         .tempdir()
         .map_err(|e| BackendError::new(format!("failed to create a temporary directory: {e}")))?;
-    let data = dir.path().join("data");
     let user = run_as();
+    initdb(bindir, dir.path(), user)?;
+    let port = free_port()?;
+    let child = spawn_postgres(bindir, dir.path(), port, user)?;
+    Ok(Cluster {
+        child: Some(child),
+        dir: Some(dir),
+        port,
+    })
+}
+
+/// Creates `<dir>/data` with initdb (trust auth, UTF8, C locale, no fsync), as the postgres
+/// user when we are root.
+pub(crate) fn initdb(
+    bindir: &Utf8Path,
+    dir: &std::path::Path,
+    user: Option<(u32, u32)>,
+) -> Result<(), BackendError> {
     if let Some((uid, gid)) = user {
-        chown_tree(dir.path(), uid, gid).map_err(|e| {
+        chown_tree(dir, uid, gid).map_err(|e| {
             BackendError::new(format!(
                 "failed to hand {} to the postgres user: {e}",
-                dir.path().display()
+                dir.display()
             ))
         })?;
     }
     let out = command(bindir.join("initdb"), user)
         .arg("-D")
-        .arg(&data)
+        .arg(dir.join("data"))
         .args([
             "-U",
             "postgres",
@@ -372,19 +391,32 @@ fn init_and_spawn(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
             String::from_utf8_lossy(&out.stdout)
         )));
     }
-    let log = std::fs::File::create(dir.path().join("server.log"))
+    Ok(())
+}
+
+/// Starts `postgres` on `<dir>/data`, listening on 127.0.0.1:`port` and a socket in `dir`,
+/// durability off, logging to `<dir>/server.log`.
+pub(crate) fn spawn_postgres(
+    bindir: &Utf8Path,
+    dir: &std::path::Path,
+    port: u16,
+    user: Option<(u32, u32)>,
+) -> Result<Child, BackendError> {
+    let log = std::fs::File::create(dir.join("server.log"))
         .map_err(|e| BackendError::new(format!("failed to create the server log: {e}")))?;
+    if let Some((uid, gid)) = user {
+        let _ = std::os::unix::fs::chown(dir.join("server.log"), Some(uid), Some(gid));
+    }
     let log2 = log
         .try_clone()
         .map_err(|e| BackendError::new(e.to_string()))?;
-    let port = free_port()?;
     let mut cmd = command(bindir.join("postgres"), user);
     cmd.arg("-D")
-        .arg(&data)
+        .arg(dir.join("data"))
         .arg("-p")
         .arg(port.to_string())
         .arg("-k")
-        .arg(dir.path())
+        .arg(dir)
         .args(["-c", "listen_addresses=127.0.0.1"])
         .args([
             "-c",
@@ -408,12 +440,6 @@ fn init_and_spawn(bindir: &Utf8Path) -> Result<Cluster, BackendError> {
         // Its own process group: a Ctrl-C in the terminal reaches sqltest, which then stops
         // the server in order, instead of the server dying mid-statement under us.
         .process_group(0);
-    let child = cmd
-        .spawn()
-        .map_err(|e| BackendError::new(format!("failed to start {bindir}/postgres: {e}")))?;
-    Ok(Cluster {
-        child: Some(child),
-        dir: Some(dir),
-        port,
-    })
+    cmd.spawn()
+        .map_err(|e| BackendError::new(format!("failed to start {bindir}/postgres: {e}")))
 }

@@ -3,8 +3,10 @@
 //! `docker` (a container). Everything else sees only a [`Server`] with an [`Endpoint`].
 
 pub mod databases;
+pub mod docker;
 pub mod embedded;
 pub mod local;
+pub mod local_warm;
 pub mod url;
 
 use crate::dialect::Endpoint;
@@ -112,15 +114,16 @@ pub fn select(kind: BackendKind, req: &ProvisionRequest) -> Result<Box<dyn Backe
         BackendKind::Embedded => embedded::EmbeddedBackend::for_engine(req.engine).map(boxed),
         BackendKind::Url => url::UrlBackend::from_request(req).map(boxed),
         BackendKind::Local => local::LocalBackend::discover(req.engine).map(boxed),
-        BackendKind::Docker => Err(BackendError::new(
-            "the docker backend is not available in this build; use --backend local or --database-url",
-        )),
+        BackendKind::Docker => docker::DockerBackend::for_engine(req.engine).map(boxed),
         BackendKind::Auto => {
             if req.engine == Engine::Sqlite {
                 return embedded::EmbeddedBackend::for_engine(req.engine).map(boxed);
             }
             if req.database_url.is_some() {
                 return url::UrlBackend::from_request(req).map(boxed);
+            }
+            if docker::engine_available() {
+                return docker::DockerBackend::for_engine(req.engine).map(boxed);
             }
             match local::LocalBackend::discover(req.engine) {
                 Ok(b) => Ok(boxed(b)),
@@ -137,6 +140,22 @@ pub fn select(kind: BackendKind, req: &ProvisionRequest) -> Result<Box<dyn Backe
             }
         }
     }
+}
+
+/// Where warm state for `--reuse` lives: `$XDG_CACHE_HOME/sqltest`, else `~/.cache/sqltest`,
+/// else the temp directory.
+pub fn cache_dir() -> Utf8PathBuf {
+    let base = std::env::var("XDG_CACHE_HOME")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Utf8PathBuf::from)
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|h| Utf8PathBuf::from(h).join(".cache"))
+        })
+        .unwrap_or_else(|| Utf8PathBuf::from(std::env::temp_dir().to_string_lossy().into_owned()));
+    base.join("sqltest")
 }
 
 fn boxed<B: Backend + 'static>(b: B) -> Box<dyn Backend> {

@@ -143,6 +143,24 @@ impl Endpoint {
         }
     }
 
+    /// Names of the databases on the server that start with `prefix`.
+    pub async fn list_databases(&self, prefix: &str) -> Result<Vec<String>, ExecError> {
+        match self {
+            Endpoint::Postgres { admin_url } => postgres::list_databases(admin_url, prefix).await,
+            Endpoint::Sqlite { dir } => sqlite::list_databases(dir, prefix).await,
+        }
+    }
+
+    /// Renames a database (it must have no open connection).
+    pub async fn rename_database(&self, from: &str, to: &str) -> Result<(), ExecError> {
+        match self {
+            Endpoint::Postgres { admin_url } => {
+                postgres::rename_database(admin_url, from, to).await
+            }
+            Endpoint::Sqlite { dir } => sqlite::rename_database(dir, from, to).await,
+        }
+    }
+
     /// The target for an existing database called `name`.
     pub fn target(&self, name: &str) -> Result<DbTarget, ExecError> {
         match self {

@@ -342,6 +342,38 @@ pub async fn drop_database(admin_url: &str, name: &str) -> Result<(), ExecError>
     r.map(|_| ())
 }
 
+/// Names of the databases whose name starts with `prefix`.
+pub async fn list_databases(admin_url: &str, prefix: &str) -> Result<Vec<String>, ExecError> {
+    let mut conn = admin(admin_url).await?;
+    let sql = format!(
+        "select datname::text from pg_catalog.pg_database where starts_with(datname, {}) order by 1",
+        quote::literal(prefix)
+    );
+    let rs = conn.query(&sql).await;
+    conn.close().await;
+    Ok(rs?
+        .rows
+        .into_iter()
+        .filter_map(|r| match r.into_iter().next() {
+            Some(Cell::Text(t)) => Some(t),
+            _ => None,
+        })
+        .collect())
+}
+
+/// `ALTER DATABASE from RENAME TO to`.
+pub async fn rename_database(admin_url: &str, from: &str, to: &str) -> Result<(), ExecError> {
+    let mut conn = admin(admin_url).await?;
+    let sql = format!(
+        "alter database {} rename to {}",
+        quote::ident(Engine::Postgres, from),
+        quote::ident(Engine::Postgres, to)
+    );
+    let r = conn.execute(&sql).await;
+    conn.close().await;
+    r.map(|_| ())
+}
+
 async fn server_major(conn: &mut PgConn) -> u32 {
     match conn.query("show server_version_num").await {
         Ok(rs) => match rs.rows.first().and_then(|r| r.first()) {

@@ -60,6 +60,31 @@ pub async fn drop_database(dir: &Utf8Path, name: &str) -> Result<(), ExecError> 
     }
 }
 
+/// Names of the database files in `dir` whose name starts with `prefix`.
+pub async fn list_databases(dir: &Utf8Path, prefix: &str) -> Result<Vec<String>, ExecError> {
+    let mut names = Vec::new();
+    let mut entries = tokio::fs::read_dir(dir)
+        .await
+        .map_err(|e| ExecError::Connection(format!("failed to read {dir}: {e}")))?;
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if let Some(name) = file.strip_suffix(".db")
+            && name.starts_with(prefix)
+        {
+            names.push(name.to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+pub async fn rename_database(dir: &Utf8Path, from: &str, to: &str) -> Result<(), ExecError> {
+    let (a, b) = (dir.join(format!("{from}.db")), dir.join(format!("{to}.db")));
+    tokio::fs::rename(&a, &b)
+        .await
+        .map_err(|e| ExecError::Connection(format!("failed to rename {a} to {b}: {e}")))
+}
+
 /// Turns a driver error into ours, mapping SQLite's extended result code to an SQLSTATE.
 pub fn convert_error(err: sqlx::Error) -> ExecError {
     match err {

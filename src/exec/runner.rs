@@ -187,17 +187,14 @@ async fn run_in_transaction(
         return Outcome::Broken(e.to_string());
     }
     let outcome = run_body(conn, t).await;
-    match conn.execute("ROLLBACK").await {
-        Ok(_) => {}
+    match snapshot.rollback_and_restore(conn).await {
+        Ok(()) => {}
         Err(ExecError::Connection(m)) => return Outcome::Broken(m),
         // A test that ended the transaction itself (COMMIT in its SQL) leaves nothing to roll
         // back; the clone may now hold its changes, so say so instead of hiding it.
         Err(ExecError::Sql(e)) => {
             return Outcome::Broken(format!("could not roll back the test: {}", e.message));
         }
-    }
-    if let Err(e) = snapshot.restore(conn).await {
-        return Outcome::Broken(format!("could not restore sequences after the test: {e}"));
     }
     outcome
 }

@@ -24,6 +24,16 @@ fn text(c: Option<&Cell>) -> Option<String> {
     }
 }
 
+/// `"schema"."sequence"` from a row of [`LIST`].
+fn qualified_name(row: &[Cell]) -> Option<String> {
+    let (schema, name) = (text(row.first())?, text(row.get(1))?);
+    Some(format!(
+        "{}.{}",
+        quote::ident(Engine::Postgres, &schema),
+        quote::ident(Engine::Postgres, &name)
+    ))
+}
+
 impl SequenceSnapshot {
     /// Reads every sequence of the database (PostgreSQL only; empty elsewhere).
     pub async fn take(conn: &mut Conn) -> Result<SequenceSnapshot, ExecError> {
@@ -33,14 +43,9 @@ impl SequenceSnapshot {
         let rs = conn.query(LIST).await?;
         let mut snap = SequenceSnapshot::default();
         for row in &rs.rows {
-            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else {
+            let Some(qualified) = qualified_name(row) else {
                 continue;
             };
-            let qualified = format!(
-                "{}.{}",
-                quote::ident(Engine::Postgres, &schema),
-                quote::ident(Engine::Postgres, &name)
-            );
             let last = text(row.get(2));
             let restore = match &last {
                 Some(v) => (v.clone(), true),
@@ -62,23 +67,19 @@ impl SequenceSnapshot {
         Ok(snap)
     }
 
-    /// Puts back every sequence whose value differs from the snapshot. Runs after the test's
-    /// rollback (setval is not transactional either).
-    pub async fn restore(&self, conn: &mut Conn) -> Result<(), ExecError> {
+    /// Rolls the test's transaction back, then puts back every sequence whose value differs
+    /// from the snapshot (setval is not transactional either). The rollback and the read of
+    /// the sequences travel in one round trip.
+    pub async fn rollback_and_restore(&self, conn: &mut Conn) -> Result<(), ExecError> {
         if self.visible.is_empty() {
-            return Ok(());
+            return conn.execute("ROLLBACK").await.map(|_| ());
         }
-        let rs = conn.query(LIST).await?;
+        let rs = conn.query(&format!("ROLLBACK; {LIST}")).await?;
         let mut fixes = Vec::new();
         for row in &rs.rows {
-            let (Some(schema), Some(name)) = (text(row.first()), text(row.get(1))) else {
+            let Some(qualified) = qualified_name(row) else {
                 continue;
             };
-            let qualified = format!(
-                "{}.{}",
-                quote::ident(Engine::Postgres, &schema),
-                quote::ident(Engine::Postgres, &name)
-            );
             let now = text(row.get(2));
             match (self.visible.get(&qualified), self.restore.get(&qualified)) {
                 (Some(before), Some((value, called))) if *before != now => fixes.push(format!(

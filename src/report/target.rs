@@ -1,6 +1,9 @@
 //! `--report FORMAT=PATH`: which renderer writes where, and writing a report file atomically.
 
-use super::{JsonReportError, parse_json, render_json, render_junit};
+use super::{
+    JsonReportError, RenderContext, parse_json, render_github, render_gitlab, render_html,
+    render_json, render_junit, render_markdown, render_sarif,
+};
 use crate::results::RunResults;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
@@ -16,25 +19,54 @@ pub enum ReportFormat {
     Junit,
     /// The versioned results JSON (`docs/results-json.md`), read back by `sqltest report --from`.
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and Jenkins Warnings NG.
+    Sarif,
+    /// A GitHub-flavoured Markdown summary (job summary, PR comment), at most 60,000 characters.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
+    /// GitHub workflow commands (`::error file=…::…`); `github` alone or `github=-` means stdout.
+    Github,
 }
 
 impl ReportFormat {
     /// Every format, in the order help texts list them.
-    pub const ALL: &'static [ReportFormat] = &[ReportFormat::Junit, ReportFormat::Json];
+    pub const ALL: &'static [ReportFormat] = &[
+        ReportFormat::Junit,
+        ReportFormat::Json,
+        ReportFormat::Sarif,
+        ReportFormat::Markdown,
+        ReportFormat::Html,
+        ReportFormat::Gitlab,
+        ReportFormat::Github,
+    ];
 
     /// The name used on the command line and in config.
     pub fn as_str(self) -> &'static str {
         match self {
             ReportFormat::Junit => "junit",
             ReportFormat::Json => "json",
+            ReportFormat::Sarif => "sarif",
+            ReportFormat::Markdown => "markdown",
+            ReportFormat::Html => "html",
+            ReportFormat::Gitlab => "gitlab",
+            ReportFormat::Github => "github",
         }
     }
 
-    /// The report's content for a run.
-    pub fn render(self, r: &RunResults) -> String {
+    /// The report's content for a run. `ctx` places project paths in the repository (SARIF,
+    /// GitLab, GitHub) and gives file links (Markdown, HTML); JUnit and JSON ignore it.
+    pub fn render(self, r: &RunResults, ctx: &RenderContext) -> String {
         match self {
             ReportFormat::Junit => render_junit(r),
             ReportFormat::Json => render_json(r),
+            ReportFormat::Sarif => render_sarif(r, ctx),
+            ReportFormat::Markdown => render_markdown(r, ctx),
+            ReportFormat::Html => render_html(r, ctx),
+            ReportFormat::Gitlab => render_gitlab(r, ctx),
+            ReportFormat::Github => render_github(r, ctx),
         }
     }
 
@@ -58,7 +90,15 @@ impl fmt::Display for ReportFormat {
 pub struct ReportTarget {
     pub format: ReportFormat,
     /// As given: relative paths are relative to the working directory, not the project root.
+    /// `-` means standard output ([`ReportTarget::is_stdout`]).
     pub path: Utf8PathBuf,
+}
+
+impl ReportTarget {
+    /// Whether the report goes to standard output (`FORMAT=-`, or `github` alone).
+    pub fn is_stdout(&self) -> bool {
+        self.path == "-"
+    }
 }
 
 /// Why a `--report` value could not be understood.
@@ -82,6 +122,13 @@ impl FromStr for ReportTarget {
     /// Parses `FORMAT=PATH`; the format is case-insensitive, the path is taken verbatim (it may
     /// itself contain `=`).
     fn from_str(given: &str) -> Result<Self, Self::Err> {
+        // Workflow commands only work on stdout, so `github` needs no path.
+        if given.trim().eq_ignore_ascii_case("github") {
+            return Ok(ReportTarget {
+                format: ReportFormat::Github,
+                path: "-".into(),
+            });
+        }
         let Some((format, path)) = given.split_once('=') else {
             return Err(ReportTargetError::MissingPath {
                 given: given.into(),
@@ -144,6 +191,21 @@ pub enum ReportError {
         path: Utf8PathBuf,
         cause: JsonReportError,
     },
+    #[error("write the {what} to standard output: {cause}")]
+    Stdout {
+        what: &'static str,
+        cause: std::io::Error,
+    },
+    #[error(
+        "write the {} report to standard output: this command writes reports to files only; \
+         give a path ({}=PATH)", target.format, target.format
+    )]
+    NoStdout { target: ReportTarget },
+    #[error("append the job summary to {path}: {cause}")]
+    StepSummary {
+        path: Utf8PathBuf,
+        cause: std::io::Error,
+    },
 }
 
 /// Renders the run in the target's format and writes it to the target's path.
@@ -152,8 +214,36 @@ pub enum ReportError {
 /// over the path: an interrupted run (Ctrl-C, a killed CI job) leaves either the previous report
 /// or the new one, never half a file that a CI parser would choke on. Missing parent directories
 /// are created.
+///
+/// Paths and links come from [`RenderContext::detect`] with the process environment. A target
+/// of `-` (standard output) needs a writer: use [`write_report_to`].
 pub fn write_report(r: &RunResults, target: &ReportTarget) -> Result<(), ReportError> {
-    let content = target.format.render(r);
+    if target.is_stdout() {
+        return Err(ReportError::NoStdout {
+            target: target.clone(),
+        });
+    }
+    let ctx = RenderContext::detect(r, &|name: &str| std::env::var(name).ok());
+    write_report_to(r, target, &ctx, &mut std::io::sink())
+}
+
+/// [`write_report`] with a given [`RenderContext`]; a target of `-` is written to `stdout`.
+pub fn write_report_to(
+    r: &RunResults,
+    target: &ReportTarget,
+    ctx: &RenderContext,
+    stdout: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    let content = target.format.render(r, ctx);
+    if target.is_stdout() {
+        return stdout
+            .write_all(content.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|cause| ReportError::Stdout {
+                what: report_noun(target.format),
+                cause,
+            });
+    }
     write_atomically(&target.path, content.as_bytes()).map_err(|e| match e {
         AtomicWriteError::CreateDir(dir, cause) => ReportError::CreateDir {
             target: target.clone(),
@@ -165,6 +255,18 @@ pub fn write_report(r: &RunResults, target: &ReportTarget) -> Result<(), ReportE
             cause,
         },
     })
+}
+
+fn report_noun(format: ReportFormat) -> &'static str {
+    match format {
+        ReportFormat::Junit => "JUnit report",
+        ReportFormat::Json => "JSON results",
+        ReportFormat::Sarif => "SARIF report",
+        ReportFormat::Markdown => "Markdown summary",
+        ReportFormat::Html => "HTML report",
+        ReportFormat::Gitlab => "GitLab Code Quality report",
+        ReportFormat::Github => "GitHub workflow commands",
+    }
 }
 
 /// Reads a results file written by `--report json=PATH` (for `sqltest report --from` and
@@ -237,10 +339,11 @@ mod tests {
 
     #[test]
     fn bad_targets_say_what_is_wrong() {
-        let err = "sarif=x.sarif".parse::<ReportTarget>().unwrap_err();
+        let err = "pdf=x.pdf".parse::<ReportTarget>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "read --report `sarif=x.sarif`: unknown format `sarif`; valid formats: junit, json"
+            "read --report `pdf=x.pdf`: unknown format `pdf`; valid formats: junit, json, sarif, \
+             markdown, html, gitlab, github"
         );
         let err = "reports/sqltest.xml".parse::<ReportTarget>().unwrap_err();
         assert!(matches!(err, ReportTargetError::MissingPath { .. }));
@@ -267,13 +370,55 @@ mod tests {
             Args::try_parse_from(["x", "--report", "junit=a.xml", "--report", "json=b.json"])
                 .unwrap();
         assert_eq!(args.report.len(), 2);
-        let err = Args::try_parse_from(["x", "--report", "html=r.html"])
+        let err = Args::try_parse_from(["x", "--report", "pdf=r.pdf"])
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("unknown format `html`; valid formats: junit, json"),
+            err.contains("unknown format `pdf`; valid formats: junit, json, sarif"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn github_alone_and_dash_paths_mean_standard_output() {
+        let t: ReportTarget = "github".parse().unwrap();
+        assert_eq!((t.format, t.is_stdout()), (ReportFormat::Github, true));
+        assert_eq!(t.to_string(), "github=-");
+        let t: ReportTarget = "markdown=-".parse().unwrap();
+        assert!(t.is_stdout());
+        let t: ReportTarget = "github=annotations.txt".parse().unwrap();
+        assert!(!t.is_stdout());
+        // Other formats still need a path.
+        assert!(matches!(
+            "sarif".parse::<ReportTarget>(),
+            Err(ReportTargetError::MissingPath { .. })
+        ));
+    }
+
+    #[test]
+    fn stdout_targets_go_to_the_given_writer_only() {
+        let target: ReportTarget = "gitlab=-".parse().unwrap();
+        let mut out = Vec::new();
+        write_report_to(&sample_run(), &target, &RenderContext::default(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("[\n  {\n    \"type\": \"issue\""),
+            "{text}"
+        );
+        let err = write_report(&sample_run(), &target).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "write the gitlab report to standard output: this command writes reports to files \
+             only; give a path (gitlab=PATH)"
+        );
+    }
+
+    #[test]
+    fn every_format_renders_something_for_the_sample() {
+        for f in ReportFormat::ALL {
+            let text = f.render(&sample_run(), &RenderContext::default());
+            assert!(text.len() > 100, "{f}: {text}");
+        }
     }
 
     #[test]

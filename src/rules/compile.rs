@@ -190,7 +190,7 @@ fn subject_of(planned: &PlannedRule, check: &Check) -> Subject {
 }
 
 /// The kind's name as written in specs and shown in results.
-pub(crate) fn kind_name(kind: &CheckKind) -> &'static str {
+pub fn kind_name(kind: &CheckKind) -> &'static str {
     match kind {
         CheckKind::NotNull { .. } => "not_null",
         CheckKind::Unique { .. } => "unique",

@@ -29,5 +29,6 @@ mod tests;
 
 pub use audit::{AuditError, audit, audit_target};
 pub use catalog::{Catalog, ColumnInfo, Key, TableInfo, TypeCategory};
+pub use compile::kind_name;
 pub use execute::{RulesOptions, run_rules};
 pub use validate::{ValidateError, validate};
