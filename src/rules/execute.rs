@@ -22,6 +22,10 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Distinct keys above which a failing `unique` groups them by sorting (see
+/// [`RuleSql::many_groups`]).
+const MANY_GROUPS: u64 = 100_000;
+
 /// How rules run.
 #[derive(Debug, Clone)]
 pub struct RulesOptions {
@@ -371,7 +375,18 @@ async fn unique_measure(
     if count(first(&counts, 1)) == 0 {
         return Ok((Measured::rows(0, Some(total)), Vec::new()));
     }
-    let dups = w.query(&job.duplicates).await?;
+    let settings = ctx
+        .sql
+        .many_groups()
+        .filter(|_| count(first(&counts, 2)) > MANY_GROUPS);
+    if let Some((set, _)) = settings {
+        w.query(set).await?;
+    }
+    let dups = w.query(&job.duplicates).await;
+    if let Some((_, reset)) = settings {
+        let _ = w.query(reset).await;
+    }
+    let dups = dups?;
     let m = Measured {
         violations: count(first(&dups, job.key_len + 2)),
         total: Some(total),

@@ -227,26 +227,30 @@ impl RuleSql {
         (shown, age)
     }
 
-    /// `unique`, first pass: rows considered and how many rows are surplus to distinct keys
-    /// (`count(*)` against `count(distinct …)`); rows with a NULL in the key are not compared,
-    /// as in UNIQUE constraints.
+    /// `unique`, first pass: rows considered, how many rows are surplus to distinct keys
+    /// (`count(*)` against `count(distinct …)`), and the number of distinct keys; rows with a
+    /// NULL in the key are not compared, as in UNIQUE constraints.
     pub fn unique_counts(&self, table: &str, columns: &[String], filter: Option<&str>) -> String {
         let w = where_clause(filter);
         let not_null = self.all_not_null(columns);
         match (self.engine, columns) {
             (_, [one]) => {
                 let c = self.ident(one);
-                format!("select count(*), count({c}) - count(distinct {c}) from {table}{w}")
+                format!(
+                    "select count(*), count({c}) - count(distinct {c}), count(distinct {c}) from {table}{w}"
+                )
             }
             (Engine::Postgres, _) => {
                 let nn = self.count_if(Some(&not_null));
-                format!(
-                    "select count(*), {nn} - count(distinct ({})) filter (where {not_null}) from {table}{w}",
+                let distinct = format!(
+                    "count(distinct ({})) filter (where {not_null})",
                     self.idents(columns)
-                )
+                );
+                format!("select count(*), {nn} - {distinct}, {distinct} from {table}{w}")
             }
             (Engine::Sqlite | Engine::Mysql | Engine::Mariadb, _) => format!(
-                "select coalesce(sum(n), 0), coalesce(sum(case when k then n - 1 else 0 end), 0) \
+                "select coalesce(sum(n), 0), coalesce(sum(case when k then n - 1 else 0 end), 0), \
+                 count(case when k then 1 end) \
                  from (select count(*) as n, {not_null} as k from {table}{w} group by {}) as g",
                 self.idents(columns)
             ),
@@ -361,6 +365,21 @@ impl RuleSql {
             Engine::Postgres => Some((
                 "set local work_mem = '256MB'",
                 "set local work_mem to default",
+            )),
+            Engine::Sqlite | Engine::Mysql | Engine::Mariadb => None,
+        }
+    }
+
+    /// Statements around the `unique` second pass on PostgreSQL when the first pass counted
+    /// many distinct keys: grouping them by sorting in one process. The planner's estimate of
+    /// the number of groups can be far too low (a column with many unique values and one
+    /// frequent one), and a hash aggregate then spills over and over, and a parallel plan
+    /// funnels every group through one merge: both several times slower than one sort.
+    pub fn many_groups(&self) -> Option<(&'static str, &'static str)> {
+        match self.engine {
+            Engine::Postgres => Some((
+                "set local enable_hashagg = off; set local max_parallel_workers_per_gather = 0",
+                "set local enable_hashagg to default; set local max_parallel_workers_per_gather to default",
             )),
             Engine::Sqlite | Engine::Mysql | Engine::Mariadb => None,
         }

@@ -186,6 +186,36 @@ async fn every_check_kind_passes_and_fails() {
     assert_eq!(get(&results, "code").samples[0]["code"], json!("x"));
     assert_eq!(get(&results, "rows").status, Status::Passed);
 
+    // A failing `unique` over many distinct keys groups them by sorting.
+    exec(
+        &folded,
+        "create table many (k int); insert into many select generate_series(1, 150000);
+         insert into many values (7), (7), (9);",
+    )
+    .await;
+    let rules = vec![table(
+        "many",
+        None,
+        vec![check(
+            "k",
+            CheckKind::Unique {
+                columns: cols(&["k"]),
+            },
+        )],
+    )];
+    let results = run(&folded, &rules, &RulesOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(results[0].violations, 5);
+    assert_eq!(
+        results[0].message,
+        "5 rows share their k with another row (2 duplicated values)"
+    );
+    assert_eq!(
+        results[0].samples[0],
+        json!({"k": 7, "rows": 3}).as_object().unwrap().clone()
+    );
+
     // Statement timeout: reported on the check, not the run.
     let slow = vec![custom("slow", "select 1 from pg_sleep(2)")];
     let opts = RulesOptions {
