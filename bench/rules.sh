@@ -11,22 +11,14 @@
 #   bench/rules.sh [ROWS=10000000]
 #
 # Needs PostgreSQL server binaries (PG_BINDIR, default: newest /usr/lib/postgresql/*/bin),
-# psql and /usr/bin/time. Uses `sqltest check` when the binary has it, otherwise
-# examples/rules_audit.rs, which calls the same library entry point (sqltest::rules::audit).
+# psql and /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
 pgbin=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
 
-cargo build --release --quiet --bin sqltest --example rules_audit
-bin=${CARGO_TARGET_DIR:-target}/release
-if "$bin/sqltest" check --help >/dev/null 2>&1; then
-  runner=("$bin/sqltest" check --database-url)
-  runner_name="sqltest check"
-else
-  runner=("$bin/examples/rules_audit")
-  runner_name="examples/rules_audit (sqltest check is not wired into the CLI yet)"
-fi
+cargo build --release --quiet --bin sqltest
+runner=("${CARGO_TARGET_DIR:-target}/release/sqltest" check --color never --database-url)
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -132,7 +124,7 @@ rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
 sed 's/^/  /' "$work/violating.out" >&2
 
 echo
-echo "rules benchmark: $rows rows, PostgreSQL $("$pgbin/postgres" --version | awk '{ print $3 }'), $(nproc) cores; runner: $runner_name"
+echo "rules benchmark: $rows rows, PostgreSQL $("$pgbin/postgres" --version | awk '{ print $3 }'), $(nproc) cores"
 awk -v c="$t_count" -v s="$t_sqltest" -v d="$t_dbt" -v r="$rss_kb" 'BEGIN {
   printf "  select count(*)                       %8.3f s\n", c
   printf "  sqltest check (7 checks)              %8.3f s\n", s

@@ -5,8 +5,8 @@
 
 use super::catalog::{Catalog, ColumnInfo, TableInfo};
 use super::jobs::{
-    Compiled, CustomJob, Fallback, Job, Ready, ReferencesJob, RegexJob, Scan, ScanCheck,
-    ScanMeasure, Subject, UniqueJob, Work,
+    Compiled, CustomJob, Fallback, INLINE_KEYS, InlineKeys, Job, Ready, ReferencesJob, RegexJob,
+    Scan, ScanCheck, ScanMeasure, Subject, UniqueJob, Work,
 };
 use super::lex;
 use super::sqlgen::{RuleSql, and_all, fragment};
@@ -34,6 +34,8 @@ struct Pending {
     /// For a `references` folded into the scan on PostgreSQL: the anti-join to run instead
     /// if the planner will not hash the parent's keys.
     fallback: Option<ReferencesJob>,
+    /// For the same: how to replace the subquery by the parent's keys.
+    inline: Option<InlineKeys>,
 }
 
 #[derive(Clone)]
@@ -263,6 +265,7 @@ fn plan_check(
             kind,
             samples,
             fallback: None,
+            inline: None,
         })
     };
     match &check.kind {
@@ -434,12 +437,20 @@ fn plan_check(
                 });
             }
             let pred = sql.not_in_parent(&c.name, &parent_sql, &key.name);
+            let postgres = matches!(engine, Engine::Postgres);
+            let inline = postgres.then(|| InlineKeys {
+                predicate: pred.clone(),
+                keys: sql.parent_keys(&parent_sql, &key.name, INLINE_KEYS + 1),
+                column: c.name.clone(),
+                key_type: key.type_name.clone(),
+            });
             Planned::Scan(Pending {
                 subject,
                 filter: filter.clone(),
                 kind: PendingKind::Violation(pred),
                 samples: Some(sample_columns(info, &[&c.name], false)),
-                fallback: matches!(engine, Engine::Postgres).then_some(anti_join),
+                fallback: postgres.then_some(anti_join),
+                inline,
             })
         }
         CheckKind::Expression { predicate } => match lex::one_statement(engine, predicate) {
@@ -478,6 +489,7 @@ fn assemble(sql: &RuleSql, from: String, pending: Vec<Pending>, samples: usize) 
         select.len() - 1
     };
     let mut checks = Vec::with_capacity(pending.len());
+    let inline: Vec<InlineKeys> = pending.iter().filter_map(|p| p.inline.clone()).collect();
     for p in pending {
         let inside = if hoist { None } else { p.filter.clone() };
         let total = add(sql.count_if(inside.as_deref()));
@@ -519,6 +531,7 @@ fn assemble(sql: &RuleSql, from: String, pending: Vec<Pending>, samples: usize) 
         filter: if hoist { shared } else { None },
         select,
         checks,
+        inline,
         fallback: None,
     }
 }

@@ -8,8 +8,8 @@ use super::catalog::Catalog;
 use super::cells::{count, first, float, sample_rows, text};
 use super::compile::{CompileOptions, compile};
 use super::jobs::{
-    CustomJob, Job, Ready, ReferencesJob, RegexJob, Scan, ScanCheck, ScanMeasure, Subject,
-    UniqueJob, Work,
+    CustomJob, INLINE_KEYS, Job, Ready, ReferencesJob, RegexJob, Scan, ScanCheck, ScanMeasure,
+    Subject, UniqueJob, Work,
 };
 use super::sqlgen::RuleSql;
 use super::verdict::{Detail, Measured, broken, checked, errored, guaranteed, passes};
@@ -21,6 +21,10 @@ use serde_json::{Map, Value};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Distinct keys above which a failing `unique` groups them by sorting (see
+/// [`RuleSql::many_groups`]).
+const MANY_GROUPS: u64 = 100_000;
 
 /// How rules run.
 #[derive(Debug, Clone)]
@@ -183,6 +187,30 @@ fn scan_sql(from: &str, filter: Option<&str>, select: &[&str]) -> String {
 /// One fused scan (see [`run_scan`]); on PostgreSQL, first makes sure folded `references`
 /// are hashed, else runs the scan without them and them as anti-joins.
 async fn scan(w: &mut Worker<'_>, mut s: Scan, ctx: &Ctx<'_>) {
+    // Replace folded subqueries by the parent's keys where there are few enough.
+    let mut subqueries_left = false;
+    for inline in std::mem::take(&mut s.inline) {
+        let keys = match w.query(&inline.keys).await {
+            Ok(rs) if rs.rows.len() <= INLINE_KEYS => rs,
+            // Too many keys, or an error the scan itself will report: keep the subquery.
+            Ok(_) | Err(_) => {
+                subqueries_left = true;
+                continue;
+            }
+        };
+        let keys: Vec<String> = keys
+            .rows
+            .iter()
+            .filter_map(|r| r.first().and_then(text))
+            .collect();
+        let list = ctx.sql.not_among(&inline.column, &keys, &inline.key_type);
+        for expr in &mut s.select {
+            *expr = expr.replace(&inline.predicate, &list);
+        }
+    }
+    if !subqueries_left {
+        s.fallback = None;
+    }
     if let Some(fallback) = s.fallback.take() {
         let all: Vec<&str> = s.select.iter().map(String::as_str).collect();
         let explain = format!(
@@ -347,7 +375,18 @@ async fn unique_measure(
     if count(first(&counts, 1)) == 0 {
         return Ok((Measured::rows(0, Some(total)), Vec::new()));
     }
-    let dups = w.query(&job.duplicates).await?;
+    let settings = ctx
+        .sql
+        .many_groups()
+        .filter(|_| count(first(&counts, 2)) > MANY_GROUPS);
+    if let Some((set, _)) = settings {
+        w.query(set).await?;
+    }
+    let dups = w.query(&job.duplicates).await;
+    if let Some((_, reset)) = settings {
+        let _ = w.query(reset).await;
+    }
+    let dups = dups?;
     let m = Measured {
         violations: count(first(&dups, job.key_len + 2)),
         total: Some(total),

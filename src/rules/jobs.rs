@@ -56,11 +56,30 @@ pub(crate) struct Scan {
     /// Aggregate expressions; checks refer to them by index.
     pub select: Vec<String>,
     pub checks: Vec<ScanCheck>,
-    /// On PostgreSQL, when `references` to small parents are folded into this scan as
-    /// `not in (select …)`: what to run instead if the planner does not hash that subquery
-    /// (a plain subplan would rescan the parent for every row).
+    /// On PostgreSQL, `references` to small parents folded into this scan as
+    /// `not in (select …)`, to be replaced by the parent's keys as a constant list.
+    pub inline: Vec<InlineKeys>,
+    /// What to run instead if a folded subquery stays and the planner does not hash it (a
+    /// plain subplan would rescan the parent for every row).
     pub fallback: Option<Box<Fallback>>,
 }
+
+/// A folded `references` whose subquery can become a list of the parent's keys, which
+/// PostgreSQL hashes once (a cheaper probe than a hashed subplan).
+#[derive(Debug, Clone)]
+pub(crate) struct InlineKeys {
+    /// The predicate as compiled (with the subquery), to be replaced in the aggregates.
+    pub predicate: String,
+    /// Fetches the parent's distinct keys as text, one more than [`INLINE_KEYS`] at most.
+    pub keys: String,
+    /// The child's column.
+    pub column: String,
+    /// The parent key's type, as `format_type` spells it.
+    pub key_type: String,
+}
+
+/// The most parent keys written into a scan as a constant list.
+pub(crate) const INLINE_KEYS: usize = 10_000;
 
 /// The scan without the folded `references`, and those as anti-joins of their own.
 #[derive(Debug)]

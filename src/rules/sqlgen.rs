@@ -227,26 +227,30 @@ impl RuleSql {
         (shown, age)
     }
 
-    /// `unique`, first pass: rows considered and how many rows are surplus to distinct keys
-    /// (`count(*)` against `count(distinct …)`); rows with a NULL in the key are not compared,
-    /// as in UNIQUE constraints.
+    /// `unique`, first pass: rows considered, how many rows are surplus to distinct keys
+    /// (`count(*)` against `count(distinct …)`), and the number of distinct keys; rows with a
+    /// NULL in the key are not compared, as in UNIQUE constraints.
     pub fn unique_counts(&self, table: &str, columns: &[String], filter: Option<&str>) -> String {
         let w = where_clause(filter);
         let not_null = self.all_not_null(columns);
         match (self.engine, columns) {
             (_, [one]) => {
                 let c = self.ident(one);
-                format!("select count(*), count({c}) - count(distinct {c}) from {table}{w}")
+                format!(
+                    "select count(*), count({c}) - count(distinct {c}), count(distinct {c}) from {table}{w}"
+                )
             }
             (Engine::Postgres, _) => {
                 let nn = self.count_if(Some(&not_null));
-                format!(
-                    "select count(*), {nn} - count(distinct ({})) filter (where {not_null}) from {table}{w}",
+                let distinct = format!(
+                    "count(distinct ({})) filter (where {not_null})",
                     self.idents(columns)
-                )
+                );
+                format!("select count(*), {nn} - {distinct}, {distinct} from {table}{w}")
             }
             (Engine::Sqlite | Engine::Mysql | Engine::Mariadb, _) => format!(
-                "select coalesce(sum(n), 0), coalesce(sum(case when k then n - 1 else 0 end), 0) \
+                "select coalesce(sum(n), 0), coalesce(sum(case when k then n - 1 else 0 end), 0), \
+                 count(case when k then 1 end) \
                  from (select count(*) as n, {not_null} as k from {table}{w} group by {}) as g",
                 self.idents(columns)
             ),
@@ -331,6 +335,29 @@ impl RuleSql {
         )
     }
 
+    /// The parent's distinct non-NULL keys as text, at most `limit`.
+    pub fn parent_keys(&self, parent: &str, key: &str, limit: usize) -> String {
+        let k = self.ident(key);
+        format!(
+            "select distinct cast({k} as text) from {parent} where {k} is not null limit {limit}"
+        )
+    }
+
+    /// Violation of `references` against the parent's keys written out: a constant list that
+    /// PostgreSQL hashes once per scan. Every key is a quoted literal cast to the key's type
+    /// (`type_name` comes from the catalogue's `format_type`).
+    pub fn not_among(&self, column: &str, keys: &[String], type_name: &str) -> String {
+        let list = keys
+            .iter()
+            .map(|k| quote::literal(k))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "{} <> all(cast(array[{list}] as {type_name}[]))",
+            self.ident(column)
+        )
+    }
+
     /// Statements around a `unique` count on PostgreSQL: enough sort memory for the
     /// `count(distinct …)` to sort in memory rather than on disk (for the transaction only).
     pub fn sort_memory(&self) -> Option<(&'static str, &'static str)> {
@@ -338,6 +365,21 @@ impl RuleSql {
             Engine::Postgres => Some((
                 "set local work_mem = '256MB'",
                 "set local work_mem to default",
+            )),
+            Engine::Sqlite | Engine::Mysql | Engine::Mariadb => None,
+        }
+    }
+
+    /// Statements around the `unique` second pass on PostgreSQL when the first pass counted
+    /// many distinct keys: grouping them by sorting in one process. The planner's estimate of
+    /// the number of groups can be far too low (a column with many unique values and one
+    /// frequent one), and a hash aggregate then spills over and over, and a parallel plan
+    /// funnels every group through one merge: both several times slower than one sort.
+    pub fn many_groups(&self) -> Option<(&'static str, &'static str)> {
+        match self.engine {
+            Engine::Postgres => Some((
+                "set local enable_hashagg = off; set local max_parallel_workers_per_gather = 0",
+                "set local enable_hashagg to default; set local max_parallel_workers_per_gather to default",
             )),
             Engine::Sqlite | Engine::Mysql | Engine::Mariadb => None,
         }

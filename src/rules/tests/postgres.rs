@@ -127,9 +127,12 @@ async fn every_check_kind_passes_and_fails() {
         "folded",
         "create table small (id int); insert into small select generate_series(1, 10);
          create table wide (id int); insert into wide select generate_series(1, 20000);
-         create table kid (small_id int, wide_id int);
-         insert into kid values (1, 1), (11, 20001), (null, null), (2, 20002);
-         analyze small, wide, kid;",
+         create table nothing (id bigint);
+         create table named (code varchar(3)); insert into named values ('a'), ('b''c');
+         create table kid (small_id int, wide_id int, nothing_id int, code text);
+         insert into kid values (1, 1, 1, 'a'), (11, 20001, 2, 'x'), (null, null, null, 'b''c'),
+                                (2, 20002, 3, null);
+         analyze small, wide, nothing, named, kid;",
     )
     .await;
     exec(&folded, "alter database folded set work_mem = '64kB'").await;
@@ -149,6 +152,15 @@ async fn every_check_kind_passes_and_fails() {
         vec![
             refs("small", "small_id"),
             refs("wide", "wide_id"),
+            refs("nothing", "nothing_id"),
+            check(
+                "code",
+                CheckKind::References {
+                    column: "code".into(),
+                    to_table: "named".into(),
+                    to_column: "code".into(),
+                },
+            ),
             check(
                 "rows",
                 CheckKind::RowCount {
@@ -165,7 +177,44 @@ async fn every_check_kind_passes_and_fails() {
     assert_eq!(get(&results, "small_id").samples[0]["small_id"], json!(11));
     assert_eq!(get(&results, "wide_id").violations, 2);
     assert_eq!(get(&results, "wide_id").total_rows, Some(4));
+    assert_eq!(
+        get(&results, "nothing_id").violations,
+        3,
+        "an empty parent has no keys"
+    );
+    assert_eq!(get(&results, "code").violations, 1);
+    assert_eq!(get(&results, "code").samples[0]["code"], json!("x"));
     assert_eq!(get(&results, "rows").status, Status::Passed);
+
+    // A failing `unique` over many distinct keys groups them by sorting.
+    exec(
+        &folded,
+        "create table many (k int); insert into many select generate_series(1, 150000);
+         insert into many values (7), (7), (9);",
+    )
+    .await;
+    let rules = vec![table(
+        "many",
+        None,
+        vec![check(
+            "k",
+            CheckKind::Unique {
+                columns: cols(&["k"]),
+            },
+        )],
+    )];
+    let results = run(&folded, &rules, &RulesOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(results[0].violations, 5);
+    assert_eq!(
+        results[0].message,
+        "5 rows share their k with another row (2 duplicated values)"
+    );
+    assert_eq!(
+        results[0].samples[0],
+        json!({"k": 7, "rows": 3}).as_object().unwrap().clone()
+    );
 
     // Statement timeout: reported on the check, not the run.
     let slow = vec![custom("slow", "select 1 from pg_sleep(2)")];
