@@ -165,15 +165,21 @@ impl SqliteConn {
     ) -> Result<SqliteConn, ExecError> {
         // A throwaway file: no fsync, rollback journal in memory (test transactions still roll
         // back), foreign keys enforced as applications normally enable them.
-        let options = SqliteConnectOptions::new()
+        let mut options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(create)
             .foreign_keys(true)
-            .journal_mode(SqliteJournalMode::Memory)
-            .synchronous(SqliteSynchronous::Off)
             .busy_timeout(opts.statement_timeout.unwrap_or(Duration::from_secs(30)))
-            .pragma("query_only", if opts.read_only { "true" } else { "false" })
             .disable_statement_logging();
+        options = if opts.read_only {
+            // An audited file is the user's: open it read-only and change no pragma that
+            // persists in the file (journal_mode would rewrite its header).
+            options.read_only(true).pragma("query_only", "true")
+        } else {
+            options
+                .journal_mode(SqliteJournalMode::Memory)
+                .synchronous(SqliteSynchronous::Off)
+        };
         let conn = options.connect().await.map_err(|e| {
             ExecError::Connection(format!("could not open SQLite database {path}: {e}"))
         })?;
@@ -315,5 +321,42 @@ mod tests {
             Some(16)
         );
         assert_eq!(position("database is locked", "select 1"), None);
+    }
+}
+
+#[cfg(test)]
+mod read_only_tests {
+    use super::*;
+
+    /// Regression: auditing a WAL-mode SQLite file switched it out of WAL (journal_mode was
+    /// set on every connection). A read-only session must leave the file as it was.
+    #[tokio::test]
+    async fn a_read_only_session_leaves_the_journal_mode_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("app.db")).unwrap();
+        let mut w = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::raw_sql("create table t (x int); insert into t values (1)")
+            .execute(&mut w)
+            .await
+            .unwrap();
+        w.close().await.unwrap();
+        let opts = SessionOptions {
+            read_only: true,
+            ..SessionOptions::default()
+        };
+        let mut c = SqliteConn::connect(&path, &opts).await.unwrap();
+        let rs = c.query("pragma journal_mode").await.unwrap();
+        assert_eq!(rs.rows[0][0], Cell::Text("wal".into()));
+        assert!(
+            c.execute("insert into t values (2)").await.is_err(),
+            "writes are refused"
+        );
+        c.close().await;
     }
 }
