@@ -213,3 +213,24 @@ fn a_missing_project_is_a_usage_error() {
     assert_exit(&o, 2);
     assert!(all_output(&o).contains("sqltest.yaml"));
 }
+
+#[test]
+fn on_github_actions_an_explicit_github_report_annotates_once() {
+    let project = fixture("broken-failing-test");
+    let project = project.to_str().unwrap();
+    let count = |o: &std::process::Output| stdout(o).matches("::error ").count();
+    let outside = run(&["run", project, "--report", "github"]);
+    assert_exit(&outside, 1);
+    let once = count(&outside);
+    assert!(once >= 1, "the failure is annotated: {}", all_output(&outside));
+    let summary = out_dir("actions_annotate_once").join("summary.md");
+    let inside = sqltest()
+        .args(["run", project, "--report", "github"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("run sqltest");
+    assert_exit(&inside, 1);
+    assert_eq!(count(&inside), once, "{}", all_output(&inside));
+    assert!(std::fs::read_to_string(&summary).unwrap().contains("sqltest"));
+}

@@ -382,7 +382,12 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         let _ = writeln!(err, "warning: {e}");
     }
     let ctx = report::RenderContext::detect(&results, &env);
+    let on_actions = env("GITHUB_ACTIONS").as_deref() == Some("true");
     for target in &args.reports {
+        // On Actions the workflow commands are already on stdout; twice would annotate twice.
+        if on_actions && target.format == report::ReportFormat::Github && target.is_stdout() {
+            continue;
+        }
         if let Err(e) = report::write_report_to(&results, target, &ctx, &mut stdout) {
             let _ = writeln!(err, "error: {e}");
             exit = Exit::Environment;
