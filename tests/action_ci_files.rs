@@ -1,7 +1,8 @@
 //! The CI integration files outside `action.yml`: the GitLab template and example, the
-//! pre-commit hooks, the Jenkins shared-library step and Jenkinsfile. YAML must parse, every
-//! `$[[ inputs.x ]]` must be a declared input, the reports the platforms read must be wired,
-//! and the pre-commit entry must pass the pushed range on.
+//! pre-commit hooks, the Jenkins shared-library step and Jenkinsfile, the release workflow.
+//! YAML must parse, every `$[[ inputs.x ]]` must be a declared input, the reports the platforms
+//! read must be wired, the pre-commit entry must pass the pushed range on, and releases must
+//! hold a binary for every runner the action installs on.
 
 use camino::Utf8PathBuf;
 use regex::Regex;
@@ -352,4 +353,61 @@ fn the_ci_guide_yaml_examples_parse_and_use_real_action_inputs() {
         blocks >= 5,
         "the guide shows the workflows ({blocks} YAML blocks)"
     );
+}
+
+/// The targets `action.yml` downloads a release binary for (`target=…` in its install step).
+fn targets_the_action_downloads() -> Vec<String> {
+    let re = Regex::new(r"\btarget=([a-z0-9_]+-[a-z0-9_]+-[a-z0-9_-]+)\s*;;").expect("regex");
+    let mut targets: Vec<String> = re
+        .captures_iter(&read("action.yml"))
+        .map(|c| c[1].to_owned())
+        .collect();
+    targets.sort();
+    targets
+}
+
+#[test]
+fn the_release_workflow_builds_every_binary_the_action_downloads() {
+    let text = read(".github/workflows/release.yml");
+    let workflow: Value = serde_saphyr::from_str(&text).expect("release.yml is valid YAML");
+    let jobs = workflow["jobs"].as_object().expect("jobs");
+    let mut built: Vec<String> = jobs["binaries"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("a target matrix")
+        .iter()
+        .map(|m| m["target"].as_str().expect("target").to_owned())
+        .collect();
+    built.sort();
+    let wanted = targets_the_action_downloads();
+    assert_eq!(wanted.len(), 4, "action.yml maps four runners: {wanted:?}");
+    assert_eq!(built, wanted, "every runner the action supports has a release binary");
+    let mut packaged = false;
+    for (name, job) in jobs {
+        for step in job["steps"].as_array().expect("steps") {
+            let Some(run) = step["run"].as_str() else {
+                continue;
+            };
+            assert!(
+                !run.contains("${{"),
+                "job {name} puts an expression inside run: (script injection)"
+            );
+            packaged |= run.contains("scripts/package-release.sh");
+        }
+    }
+    assert!(packaged, "assets are made by scripts/package-release.sh, as the action's tests do");
+    assert_eq!(workflow["on"]["push"]["tags"][0], "v*");
+    assert_eq!(jobs["release"]["permissions"]["contents"], "write");
+    assert_eq!(jobs["image"]["permissions"]["packages"], "write");
+}
+
+#[test]
+fn the_image_the_ci_templates_use_is_the_one_the_release_pushes() {
+    let release = read(".github/workflows/release.yml");
+    assert!(release.contains(r#"image="ghcr.io/${REPOSITORY,,}""#));
+    let (header, _) = gitlab_template();
+    assert_eq!(
+        header["spec"]["inputs"]["image"]["default"],
+        "ghcr.io/sqltest/sqltest:latest"
+    );
+    assert!(read("jenkins/Jenkinsfile.example").contains("image 'ghcr.io/sqltest/sqltest:latest'"));
 }

@@ -342,33 +342,32 @@ echo "url=$url" >> "$FAKE_LOG"
 cp "$FAKE_RELEASES/${url##*/}" "$out"
 "#;
 
+/// A release of a fake sqltest, packaged by the script the release workflow uses, so the asset
+/// names and checksum format the action expects are the ones releases have.
 fn release(r: &Runner, good_checksum: bool) -> Utf8PathBuf {
     let releases = r.root.join("releases");
-    let pkg = r.root.join("pkg");
-    write_exe(&pkg.join("sqltest"), FAKE_SQLTEST);
-    std::fs::create_dir_all(&releases).expect("mkdir");
-    let asset = "sqltest-v1.2.3-x86_64-unknown-linux-musl.tar.gz";
-    let status = Command::new("tar")
-        .args([
-            "-czf",
-            releases.join(asset).as_str(),
-            "-C",
-            pkg.as_str(),
-            "sqltest",
-        ])
-        .status()
-        .expect("tar");
-    assert!(status.success());
-    let sum = if good_checksum {
-        sha256(&releases.join(asset))
-    } else {
-        "0".repeat(64)
-    };
-    std::fs::write(
-        releases.join(format!("{asset}.sha256")),
-        format!("{sum}  {asset}\n"),
-    )
-    .expect("write");
+    let built = r.root.join("build/sqltest");
+    write_exe(&built, FAKE_SQLTEST);
+    let target = "x86_64-unknown-linux-musl";
+    let out = Command::new(repo_root().join("scripts/package-release.sh"))
+        .args([built.as_str(), "v1.2.3", target, releases.as_str()])
+        .output()
+        .expect("run package-release.sh");
+    assert!(
+        out.status.success(),
+        "package-release.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let asset = format!("sqltest-v1.2.3-{target}.tar.gz");
+    let checksum = releases.join(format!("{asset}.sha256"));
+    assert_eq!(
+        std::fs::read_to_string(&checksum).expect("the .sha256 file"),
+        format!("{}  {asset}\n", sha256(&releases.join(&asset))),
+        "the checksum file is what sha256sum prints"
+    );
+    if !good_checksum {
+        std::fs::write(&checksum, format!("{}  {asset}\n", "0".repeat(64))).expect("write");
+    }
     write_exe(&r.root.join("netbin/curl"), FAKE_CURL);
     releases
 }
