@@ -380,7 +380,10 @@ fn the_release_workflow_builds_every_binary_the_action_downloads() {
     built.sort();
     let wanted = targets_the_action_downloads();
     assert_eq!(wanted.len(), 4, "action.yml maps four runners: {wanted:?}");
-    assert_eq!(built, wanted, "every runner the action supports has a release binary");
+    assert_eq!(
+        built, wanted,
+        "every runner the action supports has a release binary"
+    );
     let mut packaged = false;
     for (name, job) in jobs {
         for step in job["steps"].as_array().expect("steps") {
@@ -394,7 +397,10 @@ fn the_release_workflow_builds_every_binary_the_action_downloads() {
             packaged |= run.contains("scripts/package-release.sh");
         }
     }
-    assert!(packaged, "assets are made by scripts/package-release.sh, as the action's tests do");
+    assert!(
+        packaged,
+        "assets are made by scripts/package-release.sh, as the action's tests do"
+    );
     assert_eq!(workflow["on"]["push"]["tags"][0], "v*");
     assert_eq!(jobs["release"]["permissions"]["contents"], "write");
     assert_eq!(jobs["image"]["permissions"]["packages"], "write");

@@ -52,6 +52,32 @@ fn shop_postgres_passes_on_a_local_cluster_and_removes_it() {
 }
 
 #[test]
+fn a_goose_project_applies_up_sections_only_and_no_transaction_files_outside_one() {
+    let json = out_dir("goose").join("r.json");
+    let o = run(&[
+        "run",
+        fixture("goose-postgres").to_str().unwrap(),
+        "--backend",
+        "local",
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 0);
+    let report = read_json(&json);
+    let migrations: Vec<_> = report["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["path"].as_str().unwrap().to_owned(), m["status"].clone()))
+        .collect();
+    assert_eq!(migrations.len(), 4, "{migrations:?}");
+    assert!(migrations.iter().all(|(_, s)| s == "passed"), "{migrations:?}");
+    let statuses = test_statuses(&report);
+    assert_eq!(statuses.len(), 4);
+    assert!(statuses.iter().all(|(_, s)| s == "passed"), "{statuses:?}");
+}
+
+#[test]
 fn isolation_holds_on_postgres_in_one_worker() {
     let o = run(&[
         "run",

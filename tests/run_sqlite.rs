@@ -222,7 +222,11 @@ fn on_github_actions_an_explicit_github_report_annotates_once() {
     let outside = run(&["run", project, "--report", "github"]);
     assert_exit(&outside, 1);
     let once = count(&outside);
-    assert!(once >= 1, "the failure is annotated: {}", all_output(&outside));
+    assert!(
+        once >= 1,
+        "the failure is annotated: {}",
+        all_output(&outside)
+    );
     let summary = out_dir("actions_annotate_once").join("summary.md");
     let inside = sqltest()
         .args(["run", project, "--report", "github"])
@@ -232,5 +236,9 @@ fn on_github_actions_an_explicit_github_report_annotates_once() {
         .expect("run sqltest");
     assert_exit(&inside, 1);
     assert_eq!(count(&inside), once, "{}", all_output(&inside));
-    assert!(std::fs::read_to_string(&summary).unwrap().contains("sqltest"));
+    assert!(
+        std::fs::read_to_string(&summary)
+            .unwrap()
+            .contains("sqltest")
+    );
 }

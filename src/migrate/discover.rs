@@ -6,6 +6,9 @@
 //! 2. **dbmate**: a top-level `.sql` file has a line `-- migrate:up`. Files are
 //!    `<version>_<name>.sql`; only the up section is applied (from its `-- migrate:up` line up
 //!    to the `-- migrate:down` line, or the end).
+//!    **goose**: a top-level `.sql` file has a line `-- +goose Up`. Files are
+//!    `<version>_<name>.sql`; only the up section is applied (to `-- +goose Down`), and
+//!    `-- +goose NO TRANSACTION` runs the file outside a transaction.
 //! 3. **Flyway**: a top-level `.sql` file is named `V<ver>__<desc>.sql` or `R__<desc>.sql` (or
 //!    there are no top-level files but subdirectories hold such files: Flyway searches
 //!    recursively). `<ver>` is like `1`, `1.1`, `1_1`, `2.0.3`. Versioned files run in version
@@ -23,15 +26,16 @@
 //!
 //! A migration runs outside a transaction when its first line is `-- sqltest:no-transaction`
 //! (any layout), or `-- no-transaction` (sqlx), or its up line is `-- migrate:up
-//! transaction:false` (dbmate), or its Flyway `<file>.conf` sets `executeInTransaction=false`.
+//! transaction:false` (dbmate), or it has a `-- +goose NO TRANSACTION` line (goose), or its
+//! Flyway `<file>.conf` sets `executeInTransaction=false`.
 
 mod layouts;
 
 use super::order::version_cmp;
 use camino::{Utf8Path, Utf8PathBuf};
 use layouts::{
-    Direction, dbmate, flyway, flyway_name, has_dbmate_up, nested_flyway, plain, plain_file,
-    prisma_file, sqlx_like, sqlx_name,
+    DBMATE, Direction, GOOSE, flyway, flyway_name, has_up_marker, nested_flyway, plain, plain_file,
+    prisma_file, sectioned, sqlx_like, sqlx_name,
 };
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -47,6 +51,7 @@ pub enum Layout {
     Flyway,
     GolangMigrate,
     Dbmate,
+    Goose,
     Prisma,
     Plain,
 }
@@ -58,6 +63,7 @@ impl Layout {
             Layout::Flyway => "flyway",
             Layout::GolangMigrate => "golang-migrate",
             Layout::Dbmate => "dbmate",
+            Layout::Goose => "goose",
             Layout::Prisma => "prisma",
             Layout::Plain => "plain",
         }
@@ -83,7 +89,7 @@ pub struct MigrationFile {
     pub layout: Layout,
     /// The whole file, without a UTF-8 byte order mark.
     pub content: String,
-    /// The byte range of `content` to apply: dbmate's up section, else the whole file.
+    /// The byte range of `content` to apply: the up section (dbmate, goose), else the whole file.
     pub up: Range<usize>,
     /// Run outside a transaction (see the module docs for the markers).
     pub no_transaction: bool,
@@ -128,12 +134,22 @@ pub enum DiscoverErrorKind {
     },
     #[error("file name does not fit the {layout} layout detected from {other}")]
     MixedLayout { layout: Layout, other: Utf8PathBuf },
-    #[error("dbmate migration has no `-- migrate:up` line")]
-    MissingUp,
-    #[error("dbmate migration has `-- migrate:down` before `-- migrate:up`")]
-    DownBeforeUp,
-    #[error("dbmate migration has a statement before `-- migrate:up` (line {line})")]
-    StatementBeforeUp { line: usize },
+    #[error("{layout} migration has no `{marker}` line")]
+    MissingUp {
+        layout: Layout,
+        marker: &'static str,
+    },
+    #[error("{layout} migration has its down section before `{marker}`")]
+    DownBeforeUp {
+        layout: Layout,
+        marker: &'static str,
+    },
+    #[error("{layout} migration has a statement before `{marker}` (line {line})")]
+    StatementBeforeUp {
+        layout: Layout,
+        marker: &'static str,
+        line: usize,
+    },
 }
 
 fn error(path: &Utf8Path, kind: DiscoverErrorKind) -> DiscoverError {
@@ -195,8 +211,14 @@ pub fn discover(
         }
         return listing.prisma.iter().map(prisma_file).collect();
     }
-    if let Some(marked) = listing.top.iter().find(|f| has_dbmate_up(&f.bytes)) {
-        return dbmate(&listing.top, &marked.path);
+    for sections in [&DBMATE, &GOOSE] {
+        if let Some(marked) = listing
+            .top
+            .iter()
+            .find(|f| has_up_marker(&f.bytes, sections))
+        {
+            return sectioned(&listing.top, sections, &marked.path);
+        }
     }
     let flyway_named = listing.top.iter().find(|f| flyway_name(&f.name).is_some());
     if flyway_named.is_some() || listing.top.is_empty() {

@@ -254,17 +254,63 @@ pub(super) fn flyway(
     Ok(files)
 }
 
-// ---- dbmate -----------------------------------------------------------------------------------
+// ---- dbmate and goose: up and down sections in one file -----------------------------------
+
+/// How a tool marks the sections of a migration file.
+pub(super) struct Sections {
+    pub layout: Layout,
+    /// The up marker as the docs spell it (for messages).
+    pub up_marker: &'static str,
+    /// The options after the up marker, if `line` is one.
+    up: fn(&str) -> Option<&str>,
+    down: fn(&str) -> bool,
+    /// Whether the file opts out of the transaction: from the up line's options, or the file.
+    no_transaction: fn(options: &str, content: &str) -> bool,
+}
+
+/// dbmate: `-- migrate:up [transaction:false]` and `-- migrate:down`.
+pub(super) const DBMATE: Sections = Sections {
+    layout: Layout::Dbmate,
+    up_marker: "-- migrate:up",
+    up: |line| dbmate_directive(line, "up"),
+    down: |line| dbmate_directive(line, "down").is_some(),
+    no_transaction: |options, _| options.split_whitespace().any(|o| o == "transaction:false"),
+};
+
+/// goose: `-- +goose Up` and `-- +goose Down`; `-- +goose NO TRANSACTION` anywhere in the file.
+/// `-- +goose StatementBegin` / `StatementEnd` are comments to us: the splitter already keeps
+/// dollar-quoted bodies whole.
+pub(super) const GOOSE: Sections = Sections {
+    layout: Layout::Goose,
+    up_marker: "-- +goose Up",
+    up: |line| goose_directive(line, "up").then_some(""),
+    down: |line| goose_directive(line, "down"),
+    no_transaction: |_, content| {
+        lines_with_offsets(content).any(|(_, line)| goose_directive(line, "no transaction"))
+    },
+};
 
 /// A `-- migrate:up` / `-- migrate:down` line (as dbmate matches it: at the start of a line);
 /// returns the options after the directive.
-fn directive<'a>(line: &'a str, which: &str) -> Option<&'a str> {
+fn dbmate_directive<'a>(line: &'a str, which: &str) -> Option<&'a str> {
     let rest = line
         .strip_prefix("--")?
         .trim_start()
         .strip_prefix("migrate:")?;
     let rest = rest.strip_prefix(which)?;
     (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| rest.trim())
+}
+
+/// A `-- +goose <command>` line (goose: at the start of a line; the command compared without
+/// regard to case, as older goose versions did).
+fn goose_directive(line: &str, command: &str) -> bool {
+    line.strip_prefix("--")
+        .map(str::trim_start)
+        .and_then(|rest| rest.strip_prefix("+goose"))
+        .is_some_and(|rest| {
+            let rest = rest.trim();
+            rest.eq_ignore_ascii_case(command)
+        })
 }
 
 /// Lines of `text` with their byte offsets.
@@ -276,34 +322,36 @@ fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-pub(super) fn has_dbmate_up(bytes: &[u8]) -> bool {
+/// Whether a file has the up marker of `sections`.
+pub(super) fn has_up_marker(bytes: &[u8], sections: &Sections) -> bool {
     let text = String::from_utf8_lossy(bytes);
-    lines_with_offsets(&text).any(|(_, line)| directive(line, "up").is_some())
+    lines_with_offsets(&text).any(|(_, line)| (sections.up)(line).is_some())
 }
 
-/// The up section of a dbmate migration and whether it opts out of the transaction.
-fn dbmate_up(content: &str) -> Result<(Range<usize>, bool), DiscoverErrorKind> {
+/// The up section of a migration and whether it opts out of the transaction.
+fn up_section(
+    content: &str,
+    sections: &Sections,
+) -> Result<(Range<usize>, bool), DiscoverErrorKind> {
+    let (layout, marker) = (sections.layout, sections.up_marker);
     let mut up = None;
     let mut down = None;
     for (offset, line) in lines_with_offsets(content) {
         if up.is_none()
-            && let Some(options) = directive(line, "up")
+            && let Some(options) = (sections.up)(line)
         {
-            up = Some((
-                offset,
-                options.split_whitespace().any(|o| o == "transaction:false"),
-            ));
+            up = Some((offset, (sections.no_transaction)(options, content)));
         }
-        if down.is_none() && directive(line, "down").is_some() {
+        if down.is_none() && (sections.down)(line) {
             down = Some(offset);
         }
     }
-    let (start, no_transaction) = up.ok_or(DiscoverErrorKind::MissingUp)?;
+    let (start, no_transaction) = up.ok_or(DiscoverErrorKind::MissingUp { layout, marker })?;
     let end = down.unwrap_or(content.len());
     if end < start {
-        return Err(DiscoverErrorKind::DownBeforeUp);
+        return Err(DiscoverErrorKind::DownBeforeUp { layout, marker });
     }
-    // Like dbmate: only blank lines and comments may precede the up section.
+    // Like both tools: only blank lines and comments may precede the up section.
     let before = lines_with_offsets(&content[..start])
         .enumerate()
         .find(|(_, (_, line))| {
@@ -311,13 +359,20 @@ fn dbmate_up(content: &str) -> Result<(Range<usize>, bool), DiscoverErrorKind> {
             !(line.is_empty() || line.starts_with("--"))
         });
     if let Some((index, _)) = before {
-        return Err(DiscoverErrorKind::StatementBeforeUp { line: index + 1 });
+        let line = index + 1;
+        return Err(DiscoverErrorKind::StatementBeforeUp {
+            layout,
+            marker,
+            line,
+        });
     }
     Ok((start..end, no_transaction))
 }
 
-pub(super) fn dbmate(
+/// Every top-level file is `<version>_<name>.sql` with an up section.
+pub(super) fn sectioned(
     top: &[Found],
+    sections: &Sections,
     detected_from: &Utf8Path,
 ) -> Result<Vec<MigrationFile>, DiscoverError> {
     let mut files = Vec::new();
@@ -325,7 +380,7 @@ pub(super) fn dbmate(
         let digits = found.name.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
             let kind = DiscoverErrorKind::MixedLayout {
-                layout: Layout::Dbmate,
+                layout: sections.layout,
                 other: detected_from.to_owned(),
             };
             return Err(error(&found.path, kind));
@@ -333,18 +388,18 @@ pub(super) fn dbmate(
         let (version, rest) = found.name.split_at(digits);
         let rest = strip_suffix_ci(rest, ".sql").unwrap_or(rest);
         let content = found.text()?;
-        let (up, dbmate_no_transaction) =
-            dbmate_up(&content).map_err(|kind| error(&found.path, kind))?;
+        let (up, tool_no_transaction) =
+            up_section(&content, sections).map_err(|kind| error(&found.path, kind))?;
         // The marker may head the file or the up section.
         let section_first_line = content[up.clone()].lines().nth(1).unwrap_or("");
-        let no_transaction = dbmate_no_transaction
+        let no_transaction = tool_no_transaction
             || sqltest_no_transaction(&content)
             || sqltest_no_transaction(section_first_line);
         files.push(MigrationFile {
             path: found.path.clone(),
             version: Some(version.to_owned()),
             description: description(rest.trim_start_matches('_')),
-            layout: Layout::Dbmate,
+            layout: sections.layout,
             content,
             up,
             no_transaction,

@@ -292,20 +292,27 @@ fn dbmate_applies_only_the_up_section() {
 fn dbmate_errors() {
     let missing_up = run(&[("1_a.sql", DBMATE_A), ("2_b.sql", "SELECT 1;")]).unwrap_err();
     assert_eq!(missing_up.path, Utf8PathBuf::from("db/migrations/2_b.sql"));
-    assert!(matches!(missing_up.kind, DiscoverErrorKind::MissingUp));
+    assert!(matches!(
+        missing_up.kind,
+        DiscoverErrorKind::MissingUp { .. }
+    ));
+    assert_eq!(
+        missing_up.to_string(),
+        "db/migrations/2_b.sql: dbmate migration has no `-- migrate:up` line"
+    );
 
     let order = run(&[(
         "1_a.sql",
         "-- migrate:down\nDROP TABLE a;\n-- migrate:up\nSELECT 1;\n",
     )])
     .unwrap_err();
-    assert!(matches!(order.kind, DiscoverErrorKind::DownBeforeUp));
+    assert!(matches!(order.kind, DiscoverErrorKind::DownBeforeUp { .. }));
 
     let before = run(&[("1_a.sql", "-- c\nSELECT 0;\n-- migrate:up\nSELECT 1;\n")]).unwrap_err();
     assert!(
         matches!(
             before.kind,
-            DiscoverErrorKind::StatementBeforeUp { line: 2 }
+            DiscoverErrorKind::StatementBeforeUp { line: 2, .. }
         ),
         "{before}"
     );
@@ -315,6 +322,70 @@ fn dbmate_errors() {
         unversioned.kind,
         DiscoverErrorKind::MixedLayout {
             layout: Layout::Dbmate,
+            ..
+        }
+    ));
+}
+
+const GOOSE_FUNCTION: &str = "-- +goose Up
+-- +goose StatementBegin
+CREATE FUNCTION f() RETURNS trigger AS $$
+BEGIN
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP FUNCTION f();
+";
+
+#[test]
+fn goose_applies_only_the_up_section() {
+    let files = run(&[
+        ("00001_create_a.sql", "-- +goose Up\nCREATE TABLE a (id int);\n\n-- +goose Down\nDROP TABLE a;\n"),
+        ("00002_function.sql", GOOSE_FUNCTION),
+        (
+            "20240103000000_concurrently.sql",
+            "-- +goose NO TRANSACTION\r\n-- +goose up\r\nCREATE INDEX CONCURRENTLY i ON a (id);\r\n-- +goose down\r\nDROP INDEX i;\r\n",
+        ),
+    ])
+    .unwrap();
+    assert_eq!(layouts(&files), vec![Layout::Goose; 3]);
+    assert_eq!(files[0].version.as_deref(), Some("00001"));
+    assert_eq!(files[0].description, "create a");
+    assert_eq!(
+        files[0].up_sql(),
+        "-- +goose Up\nCREATE TABLE a (id int);\n\n"
+    );
+    assert!(!files[0].no_transaction);
+    assert!(files[1].up_sql().contains("END;\n$$ LANGUAGE plpgsql;"));
+    assert!(!files[1].up_sql().contains("DROP FUNCTION"));
+    assert_eq!(
+        files[2].up_sql(),
+        "-- +goose up\r\nCREATE INDEX CONCURRENTLY i ON a (id);\r\n"
+    );
+    assert!(files[2].no_transaction);
+}
+
+#[test]
+fn goose_errors_name_goose_markers() {
+    let missing_up = run(&[("1_a.sql", GOOSE_FUNCTION), ("2_b.sql", "SELECT 1;")]).unwrap_err();
+    assert_eq!(
+        missing_up.to_string(),
+        "db/migrations/2_b.sql: goose migration has no `-- +goose Up` line"
+    );
+    let before = run(&[("1_a.sql", "SELECT 0;\n-- +goose Up\nSELECT 1;\n")]).unwrap_err();
+    assert_eq!(
+        before.to_string(),
+        "db/migrations/1_a.sql: goose migration has a statement before `-- +goose Up` (line 1)"
+    );
+    let unversioned =
+        run(&[("1_a.sql", GOOSE_FUNCTION), ("setup.sql", GOOSE_FUNCTION)]).unwrap_err();
+    assert!(matches!(
+        unversioned.kind,
+        DiscoverErrorKind::MixedLayout {
+            layout: Layout::Goose,
             ..
         }
     ));
