@@ -176,3 +176,49 @@ fn check_audits_a_postgres_database_read_only() {
     let after = server.query("select string_agg(id || ':' || status || ':' || amount, ',' order by id, status) from orders");
     assert_eq!(before, after);
 }
+
+#[test]
+fn check_writes_stdout_reports_and_annotates_once_on_github_actions() {
+    let server = PgServer::start();
+    server.query(
+        "create table orders (id int, amount numeric); insert into orders values (1, -1); select 1",
+    );
+    let project = out_dir("check_stdout_project");
+    std::fs::create_dir_all(project.join("sqltest")).unwrap();
+    std::fs::write(project.join("sqltest.yaml"), "engine: postgres\n").unwrap();
+    std::fs::write(
+        project.join("sqltest/rules.yaml"),
+        "rules:\n  - table: orders\n    checks:\n      - range: {column: amount, min: 0}\n",
+    )
+    .unwrap();
+    let args = [
+        "check",
+        project.to_str().unwrap(),
+        "--database-url",
+        &server.url(),
+        "--report",
+        "github",
+    ];
+    let annotations = |o: &std::process::Output| {
+        stdout(o)
+            .lines()
+            // The path is relative to the repository holding the project.
+            .filter(|l| l.starts_with("::error file=") && l.contains("sqltest/rules.yaml,line=4,"))
+            .count()
+    };
+    let o = run(&args);
+    assert_exit(&o, 1);
+    assert_eq!(annotations(&o), 1, "{}", all_output(&o));
+
+    let summary = out_dir("check_stdout").join("summary.md");
+    let o = sqltest()
+        .args(args)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_exit(&o, 1);
+    assert_eq!(annotations(&o), 1, "once, not twice: {}", all_output(&o));
+    let summary = std::fs::read_to_string(&summary).expect("the job summary");
+    assert!(summary.contains("orders.range(amount)"), "{summary}");
+}

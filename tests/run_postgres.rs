@@ -71,7 +71,10 @@ fn a_goose_project_applies_up_sections_only_and_no_transaction_files_outside_one
         .map(|m| (m["path"].as_str().unwrap().to_owned(), m["status"].clone()))
         .collect();
     assert_eq!(migrations.len(), 4, "{migrations:?}");
-    assert!(migrations.iter().all(|(_, s)| s == "passed"), "{migrations:?}");
+    assert!(
+        migrations.iter().all(|(_, s)| s == "passed"),
+        "{migrations:?}"
+    );
     let statuses = test_statuses(&report);
     assert_eq!(statuses.len(), 4);
     assert!(statuses.iter().all(|(_, s)| s == "passed"), "{statuses:?}");

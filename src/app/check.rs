@@ -2,7 +2,7 @@
 //! database (staging, production), strictly read-only.
 
 use super::rules_step::{check_count, in_plan_order, options, with_sources};
-use super::{Exit, Io, exit_for, load, lock};
+use super::{Exit, Io, SharedWriter, deliver_reports, exit_for, load, lock};
 use crate::cli::CheckArgs;
 use crate::plan::{Selection, plan};
 use crate::project::BackendKind;
@@ -43,8 +43,9 @@ pub async fn check(args: CheckArgs, mut io: Io) -> Exit {
     };
     let plan = plan(&project, &selection);
     let color = report::color_choice(args.color, io.out_is_terminal);
+    let shared_out = SharedWriter(std::sync::Arc::new(Mutex::new(io.out)));
     let reporter = Mutex::new(TerminalReporter::new(
-        io.out,
+        Box::new(shared_out.clone()),
         TerminalOptions {
             color,
             progress: io.err_is_terminal,
@@ -97,14 +98,9 @@ pub async fn check(args: CheckArgs, mut io: Io) -> Exit {
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);
-    let env = |k: &str| std::env::var(k).ok();
-    let ctx = report::RenderContext::detect(&results, &env);
-    let mut sink = std::io::sink();
-    for t in &args.reports {
-        if let Err(e) = report::write_report_to(&results, t, &ctx, &mut sink) {
-            let _ = writeln!(err, "error: {e}");
-            exit = Exit::Environment;
-        }
+    let mut stdout = shared_out;
+    if !deliver_reports(&results, &args.reports, &mut stdout, &mut err) {
+        exit = Exit::Environment;
     }
     exit
 }

@@ -375,23 +375,9 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         let _ = write!(err, "{}", errors.render(err_color));
         exit = Exit::Invalid;
     }
-    let env = |k: &str| std::env::var(k).ok();
     let mut stdout = shared_out.clone();
-    // On GitHub Actions: annotations as workflow commands and the job summary (a no-op elsewhere).
-    if let Err(e) = report::github_actions_outputs(&results, &env, &mut stdout) {
-        let _ = writeln!(err, "warning: {e}");
-    }
-    let ctx = report::RenderContext::detect(&results, &env);
-    let on_actions = env("GITHUB_ACTIONS").as_deref() == Some("true");
-    for target in &args.reports {
-        // On Actions the workflow commands are already on stdout; twice would annotate twice.
-        if on_actions && target.format == report::ReportFormat::Github && target.is_stdout() {
-            continue;
-        }
-        if let Err(e) = report::write_report_to(&results, target, &ctx, &mut stdout) {
-            let _ = writeln!(err, "error: {e}");
-            exit = Exit::Environment;
-        }
+    if !deliver_reports(&results, &args.reports, &mut stdout, &mut err) {
+        exit = Exit::Environment;
     }
     if args.publish.publish {
         let call = crate::publish::PublishCall {
@@ -415,6 +401,35 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         }
     }
     interrupted.unwrap_or(exit)
+}
+
+/// Writes the `--report` targets and, on GitHub Actions, the workflow commands and the job
+/// summary (a no-op elsewhere). False when a report could not be written (the error is on
+/// `err`); a job summary that cannot be written is only a warning.
+pub(crate) fn deliver_reports(
+    results: &RunResults,
+    reports: &[report::ReportTarget],
+    stdout: &mut dyn Write,
+    err: &mut dyn Write,
+) -> bool {
+    let env = |k: &str| std::env::var(k).ok();
+    if let Err(e) = report::github_actions_outputs(results, &env, stdout) {
+        let _ = writeln!(err, "warning: {e}");
+    }
+    let ctx = report::RenderContext::detect(results, &env);
+    let on_actions = env("GITHUB_ACTIONS").as_deref() == Some("true");
+    let mut written = true;
+    for target in reports {
+        // On Actions the workflow commands are already on stdout; twice would annotate twice.
+        if on_actions && target.format == report::ReportFormat::Github && target.is_stdout() {
+            continue;
+        }
+        if let Err(e) = report::write_report_to(results, target, &ctx, stdout) {
+            let _ = writeln!(err, "error: {e}");
+            written = false;
+        }
+    }
+    written
 }
 
 /// Which specs `--changed-since REV` selects.
