@@ -318,14 +318,19 @@ fn the_jenkins_files_are_well_formed_and_publish_junit_and_sarif() {
 
 #[test]
 fn the_ci_guide_yaml_examples_parse_and_use_real_action_inputs() {
-    let guide = read("docs/ci.md");
     let action: Value = serde_saphyr::from_str(&read("action.yml")).expect("action.yml");
     let inputs = action["inputs"].as_object().expect("inputs").clone();
     let mut blocks = 0;
-    for block in guide.split("```yaml\n").skip(1) {
-        let yaml = block.split("```").next().expect("closed block");
+    let mut workflows = Vec::new();
+    for file in ["README.md", "docs/ci.md"] {
+        for block in read(file).split("```yaml\n").skip(1) {
+            let yaml = block.split("```").next().expect("closed block").to_owned();
+            workflows.push((file, yaml));
+        }
+    }
+    for (file, yaml) in &workflows {
         let doc: Value = serde_saphyr::from_str(yaml)
-            .unwrap_or_else(|e| panic!("docs/ci.md block {blocks}: {e}\n{yaml}"));
+            .unwrap_or_else(|e| panic!("{file} block {blocks}: {e}\n{yaml}"));
         blocks += 1;
         // Every `uses: sqltest/sqltest@…` step passes only inputs action.yml declares.
         for job in doc["jobs"]
@@ -342,7 +347,7 @@ fn the_ci_guide_yaml_examples_parse_and_use_real_action_inputs() {
                     for (name, _) in step["with"].as_object().into_iter().flatten() {
                         assert!(
                             inputs.contains_key(name),
-                            "docs/ci.md uses unknown input `{name}`"
+                            "{file} uses unknown input `{name}`"
                         );
                     }
                 }
@@ -353,6 +358,20 @@ fn the_ci_guide_yaml_examples_parse_and_use_real_action_inputs() {
         blocks >= 5,
         "the guide shows the workflows ({blocks} YAML blocks)"
     );
+    // The README itself shows the permissions, the fork-safe pair and the shard matrix.
+    let readme: Vec<Value> = workflows
+        .iter()
+        .filter(|(file, _)| *file == "README.md")
+        .map(|(_, yaml)| serde_saphyr::from_str(yaml).expect("parsed above"))
+        .collect();
+    assert!(readme.iter().any(|w| {
+        w["permissions"]["checks"] == "write" && w["permissions"]["pull-requests"] == "write"
+    }));
+    assert!(readme.iter().any(|w| w["on"]["workflow_run"].is_object()));
+    assert!(readme.iter().any(|w| {
+        w["jobs"]["shard"]["strategy"]["matrix"]["shard"].is_array()
+            && w["jobs"]["publish"]["needs"] == "shard"
+    }));
 }
 
 /// The targets `action.yml` downloads a release binary for (`target=…` in its install step).
