@@ -242,3 +242,46 @@ fn on_github_actions_an_explicit_github_report_annotates_once() {
             .contains("sqltest")
     );
 }
+
+#[test]
+fn a_runaway_sqlite_test_fails_at_the_timeout_instead_of_hanging() {
+    let project = out_dir("sqlite_timeout_project");
+    std::fs::create_dir_all(project.join("db")).unwrap();
+    std::fs::create_dir_all(project.join("sqltest")).unwrap();
+    std::fs::write(
+        project.join("sqltest.yaml"),
+        "engine: sqlite\nmigrations: db\ntimeout: 500ms\n",
+    )
+    .unwrap();
+    std::fs::write(project.join("db/001_init.sql"), "create table t (x int);\n").unwrap();
+    std::fs::write(
+        project.join("sqltest/loop.yaml"),
+        "tests:\n  - name: runaway\n    sql: with recursive r(x) as (select 1 union all select x + 1 from r) select count(*) as n from r\n    expect:\n      rows: [{n: 1}]\n  - name: fine\n    sql: select 1 as one\n    expect:\n      rows: [{one: 1}]\n",
+    )
+    .unwrap();
+    let json = project.join("r.json");
+    let o = run(&[
+        "run",
+        project.to_str().unwrap(),
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 1);
+    let report = read_json(&json);
+    let statuses = test_statuses(&report);
+    assert_eq!(
+        statuses,
+        vec![
+            ("sqltest/loop.yaml::fine".to_string(), "passed".to_string()),
+            (
+                "sqltest/loop.yaml::runaway".to_string(),
+                "failed".to_string()
+            ),
+        ]
+    );
+    assert!(
+        all_output(&o).contains("canceling statement due to statement timeout (500ms)"),
+        "{}",
+        all_output(&o)
+    );
+}

@@ -9,12 +9,59 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Connection, Row as _, TypeInfo, ValueRef};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// A SQLite session.
 pub struct SqliteConn {
     conn: SqliteConnection,
+    /// `timeout:` for every statement. SQLite has no statement timeout; its progress handler
+    /// interrupts a statement that runs past the armed deadline.
+    timeout: Option<StatementClock>,
 }
+
+/// The deadline the progress handler checks: nanoseconds after `base`, 0 when disarmed.
+#[derive(Clone)]
+struct StatementClock {
+    limit: Duration,
+    base: Instant,
+    deadline: Arc<AtomicU64>,
+}
+
+impl StatementClock {
+    fn new(limit: Duration) -> StatementClock {
+        StatementClock {
+            limit,
+            base: Instant::now(),
+            deadline: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn nanos_since_base(&self) -> u64 {
+        u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn arm(&self) {
+        let limit = u64::try_from(self.limit.as_nanos()).unwrap_or(u64::MAX);
+        let at = self.nanos_since_base().saturating_add(limit).max(1);
+        self.deadline.store(at, Ordering::Relaxed);
+    }
+
+    fn disarm(&self) {
+        self.deadline.store(0, Ordering::Relaxed);
+    }
+
+    /// For the progress handler: false stops the statement.
+    fn may_continue(&self) -> bool {
+        let at = self.deadline.load(Ordering::Relaxed);
+        at == 0 || self.nanos_since_base() <= at
+    }
+}
+
+/// Virtual-machine steps between two progress-handler calls: frequent enough to stop within
+/// milliseconds, rare enough to cost nothing measurable.
+const PROGRESS_STEPS: i32 = 1000;
 
 /// The file for database `name` in `dir`.
 pub fn target(dir: &Utf8Path, name: &str) -> DbTarget {
@@ -180,25 +227,61 @@ impl SqliteConn {
                 .journal_mode(SqliteJournalMode::Memory)
                 .synchronous(SqliteSynchronous::Off)
         };
-        let conn = options.connect().await.map_err(|e| {
+        let mut conn = options.connect().await.map_err(|e| {
             ExecError::Connection(format!("could not open SQLite database {path}: {e}"))
         })?;
-        Ok(SqliteConn { conn })
+        let timeout = opts.statement_timeout.map(StatementClock::new);
+        if let Some(clock) = &timeout {
+            let clock = clock.clone();
+            let mut handle = conn.lock_handle().await.map_err(|e| {
+                ExecError::Connection(format!("could not set up SQLite database {path}: {e}"))
+            })?;
+            handle.set_progress_handler(PROGRESS_STEPS, move || clock.may_continue());
+        }
+        Ok(SqliteConn { conn, timeout })
+    }
+
+    fn arm(&self) {
+        if let Some(clock) = &self.timeout {
+            clock.arm();
+        }
+    }
+
+    /// Disarms the deadline; an interrupt it caused reads like PostgreSQL's statement timeout.
+    fn disarm<T>(&self, result: Result<T, ExecError>) -> Result<T, ExecError> {
+        let Some(clock) = &self.timeout else {
+            return result;
+        };
+        clock.disarm();
+        result.map_err(|e| match e {
+            ExecError::Sql(mut e) if e.message == "interrupted" => {
+                e.message = format!(
+                    "canceling statement due to statement timeout ({})",
+                    humantime::format_duration(clock.limit)
+                );
+                ExecError::Sql(e)
+            }
+            other => other,
+        })
     }
 
     pub async fn execute(&mut self, sql: &str) -> Result<u64, ExecError> {
-        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+        self.arm();
+        let result = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
             .execute(&mut self.conn)
             .await
             .map(|r| r.rows_affected())
-            .map_err(|e| with_position(convert_error(e), sql))
+            .map_err(|e| with_position(convert_error(e), sql));
+        self.disarm(result)
     }
 
     pub async fn query(&mut self, sql: &str) -> Result<ResultSet, ExecError> {
-        let rows: Vec<SqliteRow> = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+        self.arm();
+        let fetched = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
             .fetch_all(&mut self.conn)
             .await
-            .map_err(|e| with_position(convert_error(e), sql))?;
+            .map_err(|e| with_position(convert_error(e), sql));
+        let rows: Vec<SqliteRow> = self.disarm(fetched)?;
         let Some(first) = rows.first() else {
             return Ok(ResultSet::default());
         };
@@ -280,7 +363,9 @@ impl SqliteConn {
                         };
                     }
                 }
-                q.execute(&mut self.conn).await.map_err(convert_error)?;
+                self.arm();
+                let inserted = q.execute(&mut self.conn).await.map_err(convert_error);
+                self.disarm(inserted)?;
             }
         }
         Ok(())
@@ -321,6 +406,43 @@ mod tests {
             Some(16)
         );
         assert_eq!(position("database is locked", "select 1"), None);
+    }
+}
+
+#[cfg(test)]
+mod timeout_tests {
+    use super::*;
+
+    const RUNAWAY: &str =
+        "with recursive r(x) as (select 1 union all select x + 1 from r) select count(*) from r";
+
+    #[tokio::test]
+    async fn a_runaway_statement_stops_at_the_timeout_and_the_session_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("t.db")).unwrap();
+        let opts = SessionOptions {
+            statement_timeout: Some(Duration::from_millis(300)),
+            read_only: false,
+        };
+        let mut c = SqliteConn::connect_create(&path, &opts, true)
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let Err(ExecError::Sql(e)) = c.query(RUNAWAY).await else {
+            panic!("the runaway query must fail");
+        };
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(e.sqlstate.as_deref(), Some("57014"));
+        assert_eq!(
+            e.message,
+            "canceling statement due to statement timeout (300ms)"
+        );
+        // Disarmed between statements: an idle pause does not count against the next one.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let rs = c.query("select 41 + 1").await.unwrap();
+        assert_eq!(rs.rows[0][0], Cell::Int(42));
+        c.execute("create table t (x int)").await.unwrap();
+        c.close().await;
     }
 }
 
