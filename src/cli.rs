@@ -33,6 +33,9 @@ pub enum Command {
     Check(CheckArgs),
     /// List the tests and rules of the project without running them.
     List(ListArgs),
+    /// Write a starting sqltest.yaml and a first spec for an existing repository (migrations
+    /// and engine detected; no file is overwritten).
+    Init(crate::init::InitArgs),
     /// Remove what `--reuse` keeps between runs (warm servers, cached templates) and any
     /// leftover container labelled by sqltest.
     Clean,

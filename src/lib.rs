@@ -12,6 +12,7 @@ pub mod cli;
 pub mod dialect;
 pub mod exec;
 pub mod hook;
+pub mod init;
 pub mod location;
 pub mod migrate;
 pub mod plan;

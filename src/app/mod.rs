@@ -62,6 +62,7 @@ pub async fn main(cli: Cli, mut io: Io) -> Exit {
         Command::Run(args) => run(args, io).await,
         Command::Check(args) => check::check(args, io).await,
         Command::List(args) => list(args, &mut io),
+        Command::Init(args) => crate::init::init_command(args, &mut io.out, &mut io.err),
         Command::Clean => clean(&mut io).await,
         Command::Report(args) => {
             report::report_command(&args, &|k| std::env::var(k).ok(), &mut io.out, &mut io.err)

@@ -20,6 +20,19 @@ pub fn out_dir(test: &str) -> PathBuf {
     dir
 }
 
+/// Copies a directory tree (a fixture into a test's own directory).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
 /// `sqltest` with colours off and no inherited DATABASE_URL or GitHub environment.
 pub fn sqltest() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sqltest"));
