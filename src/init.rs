@@ -34,6 +34,8 @@ const MIGRATION_DIRS: &[&str] = &[
     "sql/migrations",
     "database/migrations",
     "db/migration",
+    // Sqitch: the deploy scripts beside sqitch.plan (plan order).
+    "deploy",
     "migration",
     "schema",
     "sql",
@@ -393,19 +395,19 @@ fn yaml_string(s: &str) -> String {
 fn example_spec(engine: Engine, has_migrations: bool) -> String {
     let (name, sql, expect) = match (engine, has_migrations) {
         (Engine::Postgres, true) => (
-            "the migrations create tables",
-            "select count(*) > 0 as has_tables from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')",
-            "{has_tables: true}",
+            "the migrations create the schema",
+            "select exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname !~ '^(pg_|information_schema$)') or exists (select from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname !~ '^(pg_|information_schema$)') as has_objects",
+            "{has_objects: true}",
         ),
         (Engine::Sqlite, true) => (
-            "the migrations create tables",
-            "select count(*) > 0 as has_tables from sqlite_master where type = 'table'",
-            "{has_tables: 1}",
+            "the migrations create the schema",
+            "select count(*) > 0 as has_objects from sqlite_master",
+            "{has_objects: 1}",
         ),
         (Engine::Mysql | Engine::Mariadb, true) => (
-            "the migrations create tables",
-            "select count(*) > 0 as has_tables from information_schema.tables where table_schema = database()",
-            "{has_tables: 1}",
+            "the migrations create the schema",
+            "select count(*) > 0 as has_objects from information_schema.tables where table_schema = database()",
+            "{has_objects: 1}",
         ),
         (_, false) => ("the database answers", "select 1 + 1 as two", "{two: 2}"),
     };

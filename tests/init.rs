@@ -48,7 +48,7 @@ fn init_on_a_sqlite_repository_gives_a_project_that_runs() {
     assert_eq!(
         test_statuses(&report),
         vec![(
-            "sqltest/example.yaml::the migrations create tables".to_string(),
+            "sqltest/example.yaml::the migrations create the schema".to_string(),
             "passed".to_string()
         )]
     );
@@ -144,5 +144,54 @@ fn init_never_overwrites_and_takes_its_files_back_when_the_project_would_not_loa
         stderr(&o).contains("nowhere: no such directory"),
         "{}",
         stderr(&o)
+    );
+}
+
+#[test]
+fn a_sqitch_project_deploys_in_plan_order_including_reworked_changes() {
+    let repo = out_dir("init_sqitch").join("repo");
+    let write = |path: &str, text: &str| {
+        let p = repo.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "sqitch.plan",
+        "%syntax-version=1.0.0\n%project=flipr\n\n\
+         appschema 2024-01-01T00:00:00Z M <m@example.com> # schema\n\
+         greet [appschema] 2024-01-02T00:00:00Z M <m@example.com> # first version\n\
+         @v1.0 2024-01-03T00:00:00Z M <m@example.com>\n\
+         greet [greet@v1.0] 2024-01-04T00:00:00Z M <m@example.com> # reworked\n",
+    );
+    write(
+        "deploy/appschema.sql",
+        "BEGIN;\nCREATE SCHEMA flipr;\nCOMMIT;\n",
+    );
+    write(
+        "deploy/greet@v1.0.sql",
+        "BEGIN;\nCREATE FUNCTION flipr.greet(n text) RETURNS text AS $$ SELECT 'hi ' || n $$ LANGUAGE sql;\nCOMMIT;\n",
+    );
+    write(
+        "deploy/greet.sql",
+        "BEGIN;\nCREATE OR REPLACE FUNCTION flipr.greet(n text) RETURNS text AS $$ SELECT 'hello, ' || n $$ LANGUAGE sql;\nCOMMIT;\n",
+    );
+    write("revert/greet.sql", "DROP FUNCTION flipr.greet(text);\n");
+    let o = init(&repo, &[]);
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("migrations: deploy (3 files, sqitch layout)"),
+        "{}",
+        stdout(&o)
+    );
+    write(
+        "sqltest/greet.yaml",
+        "tests:\n  - name: the reworked version is deployed last\n    sql: select flipr.greet('ann') as g\n    expect:\n      rows: [{g: 'hello, ann'}]\n",
+    );
+    let o = run(&["run", repo.to_str().unwrap(), "--backend", "local"]);
+    assert_exit(&o, 0);
+    assert!(
+        all_output(&o).contains("2 tests run: 2 passed"),
+        "{}",
+        all_output(&o)
     );
 }

@@ -1,6 +1,10 @@
 //! Finding the migration files of a directory, detecting their layout, and ordering them.
 //!
 //! The layout is detected from the directory's entries, first match wins:
+//! 0. **Sqitch**: the directory holds `sqitch.plan` and `deploy/`, or it is the `deploy/`
+//!    directory beside `sqitch.plan`. The plan's changes are applied in plan order from
+//!    `deploy/<change>.sql` (a reworked change's earlier versions from `<change>@<tag>.sql`);
+//!    revert and verify scripts are not run.
 //! 1. **Prisma**: a subdirectory holds a `migration.sql` (`<timestamp>_<name>/migration.sql`).
 //!    Applied in directory-name order, as Prisma does; `migration_lock.toml` is ignored.
 //! 2. **dbmate**: a top-level `.sql` file has a line `-- migrate:up`. Files are
@@ -35,7 +39,7 @@ use super::order::version_cmp;
 use camino::{Utf8Path, Utf8PathBuf};
 use layouts::{
     DBMATE, Direction, GOOSE, flyway, flyway_name, has_up_marker, nested_flyway, plain, plain_file,
-    prisma_file, sectioned, sqlx_like, sqlx_name,
+    prisma_file, sectioned, sqitch, sqitch_project, sqlx_like, sqlx_name,
 };
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -52,6 +56,7 @@ pub enum Layout {
     GolangMigrate,
     Dbmate,
     Goose,
+    Sqitch,
     Prisma,
     Plain,
 }
@@ -64,6 +69,7 @@ impl Layout {
             Layout::GolangMigrate => "golang-migrate",
             Layout::Dbmate => "dbmate",
             Layout::Goose => "goose",
+            Layout::Sqitch => "sqitch",
             Layout::Prisma => "prisma",
             Layout::Plain => "plain",
         }
@@ -134,6 +140,8 @@ pub enum DiscoverErrorKind {
     },
     #[error("file name does not fit the {layout} layout detected from {other}")]
     MixedLayout { layout: Layout, other: Utf8PathBuf },
+    #[error("no such file ({plan} line {line} deploys it)")]
+    PlannedScriptMissing { plan: Utf8PathBuf, line: usize },
     #[error("{layout} migration has no `{marker}` line")]
     MissingUp {
         layout: Layout,
@@ -200,6 +208,9 @@ pub fn discover(
     project_root: &Utf8Path,
     dir: &Utf8Path,
 ) -> Result<Vec<MigrationFile>, DiscoverError> {
+    if let Some((plan, deploy)) = sqitch_project(project_root, dir) {
+        return sqitch(project_root, &plan, &deploy);
+    }
     let listing = list(project_root, dir)?;
     if let Some(first) = listing.prisma.first() {
         if let Some(top) = listing.top.first() {

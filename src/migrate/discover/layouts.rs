@@ -408,6 +408,115 @@ pub(super) fn sectioned(
     sort_versioned(files)
 }
 
+// ---- Sqitch -----------------------------------------------------------------------------------
+
+/// The plan and deploy directory (relative to the root) when `dir` is a Sqitch project (it
+/// holds `sqitch.plan` and `deploy/`) or its `deploy` directory.
+pub(super) fn sqitch_project(
+    root: &Utf8Path,
+    dir: &Utf8Path,
+) -> Option<(Utf8PathBuf, Utf8PathBuf)> {
+    let plan = dir.join("sqitch.plan");
+    if root.join(&plan).is_file() && root.join(dir).join("deploy").is_dir() {
+        return Some((plan, dir.join("deploy")));
+    }
+    if dir.file_name() == Some("deploy") {
+        let plan = dir
+            .parent()
+            .unwrap_or(Utf8Path::new(""))
+            .join("sqitch.plan");
+        if root.join(&plan).is_file() {
+            return Some((plan, dir.to_owned()));
+        }
+    }
+    None
+}
+
+/// One deploy step of a plan: the change, its line, and the script that deploys it.
+struct PlannedChange {
+    name: String,
+    line: usize,
+    script: String,
+}
+
+/// The changes of `sqitch.plan` in order. A reworked change (listed again later) deploys its
+/// earlier versions from `<name>@<tag>.sql`, the tag being the latest one between that version
+/// and the rework, as Sqitch stores them.
+fn sqitch_changes(plan: &str) -> Vec<PlannedChange> {
+    let mut changes: Vec<(String, usize)> = Vec::new();
+    // (number of changes before the tag, tag name)
+    let mut tags: Vec<(usize, String)> = Vec::new();
+    for (index, raw) in plan.lines().enumerate() {
+        let line = raw.trim();
+        let Some(token) = line.split_whitespace().next() else {
+            continue;
+        };
+        match token.chars().next() {
+            Some('#' | '%') => {}
+            Some('@') => tags.push((changes.len(), token[1..].to_owned())),
+            // Old plans mark reverts with `-name`: not a deploy.
+            Some('-') => {}
+            Some(_) => changes.push((token.trim_start_matches('+').to_owned(), index + 1)),
+            None => {}
+        }
+    }
+    let mut planned = Vec::with_capacity(changes.len());
+    for (i, (name, line)) in changes.iter().enumerate() {
+        let reworked_later = changes[i + 1..].iter().position(|(n, _)| n == name);
+        let script = match reworked_later {
+            Some(offset) => {
+                let next = i + 1 + offset;
+                // `sqitch rework` names the copy after the latest tag before the rework.
+                let tag = tags
+                    .iter()
+                    .rfind(|(after, _)| *after > i && *after <= next)
+                    .map(|(_, t)| t.as_str());
+                match tag {
+                    Some(tag) => format!("{name}@{tag}.sql"),
+                    None => format!("{name}.sql"),
+                }
+            }
+            None => format!("{name}.sql"),
+        };
+        planned.push(PlannedChange {
+            name: name.clone(),
+            line: *line,
+            script,
+        });
+    }
+    planned
+}
+
+pub(super) fn sqitch(
+    root: &Utf8Path,
+    plan: &Utf8Path,
+    deploy: &Utf8Path,
+) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let text = std::fs::read(root.join(plan))
+        .map_err(|e| error(plan, super::io_kind(e)))
+        .and_then(|bytes| super::decode(plan, bytes))?;
+    let mut files = Vec::new();
+    for change in sqitch_changes(&text) {
+        let path = deploy.join(&change.script);
+        if !root.join(&path).is_file() {
+            let kind = DiscoverErrorKind::PlannedScriptMissing {
+                plan: plan.to_owned(),
+                line: change.line,
+            };
+            return Err(error(&path, kind));
+        }
+        let found = Found::read(root, path, change.script.clone())?;
+        files.push(whole_file(
+            &found,
+            Layout::Sqitch,
+            None,
+            change.name,
+            sqltest_no_transaction,
+        )?);
+    }
+    Ok(files)
+}
+
 // ---- Prisma -----------------------------------------------------------------------------------
 
 pub(super) fn prisma_file(found: &Found) -> Result<MigrationFile, DiscoverError> {

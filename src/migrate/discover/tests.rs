@@ -391,6 +391,74 @@ fn goose_errors_name_goose_markers() {
     ));
 }
 
+const SQITCH_PLAN: &str = "%syntax-version=1.0.0
+%project=flipr
+%uri=https://github.com/sqitchers/sqitch-intro/
+
+appschema 2024-01-01T00:00:00Z Marge N. <marge@example.com> # Add schema.
+users [appschema] 2024-01-02T00:00:00Z Marge N. <marge@example.com> # Creates table.
+@v1.0 2024-01-03T00:00:00Z Marge N. <marge@example.com> # Tag v1.0.
+
+insert_user [users appschema] 2024-01-04T00:00:00Z Marge N. <marge@example.com>
+@v1.1 2024-01-04T01:00:00Z Marge N. <marge@example.com> # The latest tag names the copy.
+users [users@v1.1] 2024-01-05T00:00:00Z Marge N. <marge@example.com> # Reworked.
+";
+
+fn sqitch_files() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("sqitch.plan", SQITCH_PLAN),
+        (
+            "deploy/appschema.sql",
+            "BEGIN; CREATE SCHEMA flipr; COMMIT;",
+        ),
+        (
+            "deploy/users@v1.1.sql",
+            "BEGIN; CREATE TABLE flipr.users (n text); COMMIT;",
+        ),
+        ("deploy/insert_user.sql", "BEGIN; SELECT 1; COMMIT;"),
+        (
+            "deploy/users.sql",
+            "BEGIN; ALTER TABLE flipr.users ADD t timestamptz; COMMIT;",
+        ),
+        ("revert/users.sql", "DROP TABLE flipr.users;"),
+        ("verify/users.sql", "SELECT n FROM flipr.users WHERE false;"),
+    ]
+}
+
+#[test]
+fn sqitch_deploys_in_plan_order_with_reworked_versions_first() {
+    let files = run(&sqitch_files()).unwrap();
+    assert_eq!(
+        names(&files),
+        vec![
+            "deploy/appschema.sql",
+            "deploy/users@v1.1.sql",
+            "deploy/insert_user.sql",
+            "deploy/users.sql"
+        ]
+    );
+    assert_eq!(layouts(&files), vec![Layout::Sqitch; 4]);
+    assert_eq!(files[1].description, "users");
+    assert_eq!(files[1].version, None);
+
+    // `migrations:` may also name the deploy directory itself.
+    let (_tmp, root) = project(&sqitch_files());
+    let deploy = Utf8PathBuf::from(DIR).join("deploy");
+    let files = discover(&root, &deploy).unwrap();
+    assert_eq!(files.len(), 4);
+}
+
+#[test]
+fn a_planned_script_that_is_missing_names_the_plan_line() {
+    let mut files = sqitch_files();
+    files.retain(|(p, _)| *p != "deploy/insert_user.sql");
+    let err = run(&files).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "db/migrations/deploy/insert_user.sql: no such file (db/migrations/sqitch.plan line 9 deploys it)"
+    );
+}
+
 #[test]
 fn prisma_migrations_are_directories_in_name_order() {
     let files = run(&[
