@@ -62,7 +62,7 @@ pub async fn check(args: CheckArgs, mut io: Io) -> Exit {
             d.push(c.clone());
         }
     };
-    let opts = options(&project, &args.rules);
+    let opts = options(&project, &args.rules, None);
     let rules_clock = Instant::now();
     let outcome = audit(&target, &plan.rules, &opts, &on_done).await;
     let mut errors = Vec::new();

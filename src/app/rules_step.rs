@@ -20,16 +20,19 @@ pub fn check_count(plan: &Plan) -> usize {
         .sum()
 }
 
-/// The rules' options from the command line and the project.
-pub fn options(project: &Project, args: &RulesArgs) -> RulesOptions {
+/// The rules' options from the command line and the project. `--jobs` (or `jobs:`), when
+/// given, is also the number of connections running rules; otherwise the default stays small,
+/// since each connection scans whole tables.
+pub fn options(project: &Project, args: &RulesArgs, jobs: Option<usize>) -> RulesOptions {
+    let defaults = RulesOptions::default();
     RulesOptions {
         samples: args.samples,
         constraint_shortcuts: !args.no_constraint_shortcuts,
+        concurrency: jobs.or(project.jobs).unwrap_or(defaults.concurrency).max(1),
         session: SessionOptions {
             statement_timeout: project.timeout,
             read_only: true,
         },
-        ..RulesOptions::default()
     }
 }
 
@@ -47,7 +50,7 @@ pub async fn run(ctx: &RunCtx<'_>, template: &str, outcome: &mut Body) {
             return;
         }
     };
-    let opts = options(ctx.project, ctx.rules);
+    let opts = options(ctx.project, ctx.rules, ctx.jobs);
     let on_done = |c: &CheckResult| ctx.check_done(c);
     match audit(&target, &ctx.plan.rules, &opts, &on_done).await {
         Ok(_) => {}
@@ -143,4 +146,45 @@ pub fn in_plan_order(plan: &Plan, mut checks: Vec<CheckResult>) -> Vec<CheckResu
     }
     checks.sort_by_key(|c| order.get(&c.id).copied().unwrap_or(usize::MAX));
     checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::Engine;
+
+    fn project(jobs: Option<usize>) -> Project {
+        Project {
+            root: "/p".into(),
+            config_path: "sqltest.yaml".into(),
+            engine: Engine::Postgres,
+            version: None,
+            image: None,
+            backend: None,
+            migrations: None,
+            seeds: Vec::new(),
+            specs: Vec::new(),
+            jobs,
+            timeout: Some(std::time::Duration::from_secs(7)),
+        }
+    }
+
+    #[test]
+    fn jobs_bound_the_rule_connections_when_given() {
+        let args = RulesArgs {
+            samples: 3,
+            no_constraint_shortcuts: true,
+        };
+        let default = RulesOptions::default().concurrency;
+        assert_eq!(options(&project(None), &args, None).concurrency, default);
+        assert_eq!(options(&project(Some(6)), &args, None).concurrency, 6);
+        assert_eq!(options(&project(Some(6)), &args, Some(1)).concurrency, 1);
+        assert_eq!(options(&project(None), &args, Some(0)).concurrency, 1);
+        let o = options(&project(None), &args, None);
+        assert!(o.session.read_only && !o.constraint_shortcuts && o.samples == 3);
+        assert_eq!(
+            o.session.statement_timeout,
+            Some(std::time::Duration::from_secs(7))
+        );
+    }
 }
