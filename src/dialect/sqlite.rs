@@ -216,6 +216,8 @@ impl SqliteConn {
             .filename(path)
             .create_if_missing(create)
             .foreign_keys(true)
+            // `regexp` (the regex crate): REGEXP in tests, and `matches` rules in the scan.
+            .with_regexp()
             .busy_timeout(opts.statement_timeout.unwrap_or(Duration::from_secs(30)))
             .disable_statement_logging();
         options = if opts.read_only {

@@ -5,8 +5,8 @@
 
 use super::catalog::{Catalog, ColumnInfo, TableInfo};
 use super::jobs::{
-    Compiled, CustomJob, Fallback, INLINE_KEYS, InlineKeys, Job, Ready, ReferencesJob, RegexJob,
-    Scan, ScanCheck, ScanMeasure, Subject, UniqueJob, Work,
+    Compiled, CustomJob, Fallback, INLINE_KEYS, InlineKeys, Job, Ready, ReferencesJob, Scan,
+    ScanCheck, ScanMeasure, Subject, UniqueJob, Work,
 };
 use super::lex;
 use super::sqlgen::{RuleSql, and_all, fragment};
@@ -343,27 +343,17 @@ fn plan_check(
             };
             let c = cols[0];
             let (select, order) = sample_columns(info, &[&c.name], false);
-            match sql.matches(&c.name, pattern) {
-                Some(pred) => scan(PendingKind::Violation(pred), Some((select, order))),
-                None => match regex::Regex::new(pattern) {
-                    Ok(regex) => Planned::Job(Job {
-                        weight: 2.0 * (rows + 1.0),
-                        work: Work::RegexValues(RegexJob {
-                            subject,
-                            values: sql.distinct_text_values(&from, &c.name, filter.as_deref()),
-                            regex,
-                            from,
-                            column: c.name.clone(),
-                            filter,
-                            select,
-                            order,
-                        }),
-                    }),
-                    Err(e) => Planned::Ready(Ready::Broken(format!(
-                        "`pattern` is not a valid regular expression: {e}"
-                    ))),
-                },
+            // Where the engine cannot check the pattern itself (SQLite's `regexp` is the regex
+            // crate), a bad pattern is reported here rather than as an error mid-scan.
+            if sql.regex_probe(pattern).is_none()
+                && let Err(e) = regex::Regex::new(pattern)
+            {
+                return Planned::Ready(Ready::Broken(format!(
+                    "`pattern` is not a valid regular expression: {e}"
+                )));
             }
+            let pred = sql.matches(&c.name, pattern);
+            scan(PendingKind::Violation(pred), Some((select, order)))
         }
         CheckKind::References {
             column,

@@ -8,8 +8,8 @@ use super::catalog::Catalog;
 use super::cells::{count, first, float, sample_rows, text};
 use super::compile::{CompileOptions, compile};
 use super::jobs::{
-    CustomJob, INLINE_KEYS, Job, Ready, ReferencesJob, RegexJob, Scan, ScanCheck, ScanMeasure,
-    Subject, UniqueJob, Work,
+    CustomJob, INLINE_KEYS, Job, Ready, ReferencesJob, Scan, ScanCheck, ScanMeasure, Subject,
+    UniqueJob, Work,
 };
 use super::sqlgen::RuleSql;
 use super::verdict::{Detail, Measured, broken, checked, errored, guaranteed, passes};
@@ -172,7 +172,6 @@ async fn work(
             Work::Scan(s) => scan(&mut w, s, ctx).await,
             Work::Unique(u) => unique(&mut w, u, ctx).await,
             Work::References(r) => references(&mut w, r, ctx).await,
-            Work::RegexValues(r) => regex_values(&mut w, r, ctx).await,
             Work::Custom(c) => custom(&mut w, c, ctx).await,
         }
     }
@@ -431,50 +430,6 @@ async fn fetch_samples(w: &mut Worker<'_>, sql: &str) -> (Vec<Map<String, Value>
         Ok(rs) => (sample_rows(&rs, 0), None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     }
-}
-
-/// `matches` without a regex operator in the engine: the column's distinct values are tested
-/// here, and samples are the rows holding the first failing values.
-async fn regex_values(w: &mut Worker<'_>, job: RegexJob, ctx: &Ctx<'_>) {
-    let start = Instant::now();
-    let subject = &ctx.subjects[job.subject];
-    let rs = match w.query(&job.values).await {
-        Ok(rs) => rs,
-        Err(e) => return (ctx.emit)(job.subject, errored(subject, &e, start.elapsed())),
-    };
-    let mut total = 0;
-    let mut violations = 0;
-    let mut bad: Vec<String> = Vec::new();
-    for row in &rs.rows {
-        let n = row.get(1).map(count).unwrap_or(0);
-        total += n;
-        if let Some(v) = row.first().and_then(text)
-            && !job.regex.is_match(&v)
-        {
-            violations += n;
-            bad.push(v);
-        }
-    }
-    let m = Measured::rows(violations, Some(total));
-    let mut samples = (Vec::new(), None);
-    if !passes(subject, &m) && ctx.samples > 0 {
-        bad.sort();
-        bad.truncate(ctx.samples);
-        let pred = ctx.sql.text_in(&job.column, &bad);
-        let sql = ctx.sql.samples(
-            &job.from,
-            &job.select,
-            job.filter.as_deref(),
-            &pred,
-            &job.order,
-            ctx.samples,
-        );
-        samples = fetch_samples(w, &sql).await;
-    }
-    (ctx.emit)(
-        job.subject,
-        checked(subject, &m, samples.0, start.elapsed(), samples.1),
-    );
 }
 
 /// A custom rule: the query is counted as a subquery (samples only if it fails). A query that

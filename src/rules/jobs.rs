@@ -43,7 +43,6 @@ pub(crate) enum Work {
     Scan(Scan),
     Unique(UniqueJob),
     References(ReferencesJob),
-    RegexValues(RegexJob),
     Custom(CustomJob),
 }
 
@@ -135,20 +134,6 @@ pub(crate) struct ReferencesJob {
     pub subject: usize,
     pub counts: String,
     pub samples: Option<String>,
-}
-
-/// `matches` where the engine has no regular expressions: distinct values are fetched and
-/// tested here.
-#[derive(Debug)]
-pub(crate) struct RegexJob {
-    pub subject: usize,
-    pub values: String,
-    pub regex: regex::Regex,
-    pub from: String,
-    pub column: String,
-    pub filter: Option<String>,
-    pub select: Vec<String>,
-    pub order: Vec<String>,
 }
 
 #[derive(Debug)]

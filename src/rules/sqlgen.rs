@@ -1,8 +1,8 @@
 //! The SQL of every check, per engine. This is the only place where rule SQL differs between
 //! engines: conditional counts (`count(*) filter (where …)` on PostgreSQL, `count(case when …
 //! then 1 end)` elsewhere — `count` rather than `sum` so an empty table gives 0, not NULL),
-//! regular expressions (`!~` on PostgreSQL; none on SQLite, where `matches` is evaluated on the
-//! client, see [`RuleSql::matches`]), date arithmetic for `freshness`, and literals.
+//! regular expressions (`!~` on PostgreSQL, `regexp` on SQLite, registered by sqltest's SQLite
+//! sessions, see [`RuleSql::matches`]), date arithmetic for `freshness`, and literals.
 //!
 //! Every identifier is quoted with [`crate::dialect::quote`]; every user-written fragment
 //! (`where`, `expression`, custom SQL) is parenthesised on lines of its own, so a trailing `--`
@@ -163,20 +163,16 @@ impl RuleSql {
         }
     }
 
-    /// Violation of `matches`, where the engine has a regular-expression operator. SQLite has
-    /// none unless an extension is loaded, so there `matches` fetches the column's distinct
-    /// values and tests them with the `regex` crate (see [`RuleSql::distinct_text_values`]).
-    pub fn matches(&self, column: &str, pattern: &str) -> Option<String> {
+    /// Violation of `matches`. SQLite has no regular expressions of its own: sqltest's SQLite
+    /// sessions register `regexp` (the `regex` crate, through sqlx), so the check is fused into
+    /// the table scan like on the other engines.
+    pub fn matches(&self, column: &str, pattern: &str) -> String {
         let col = self.ident(column);
         match self.engine {
-            Engine::Postgres => Some(format!(
-                "cast({col} as text) !~ {}",
-                quote::literal(pattern)
-            )),
-            Engine::Mysql | Engine::Mariadb => {
-                Some(format!("not ({col} regexp {})", quote::literal(pattern)))
+            Engine::Postgres => format!("cast({col} as text) !~ {}", quote::literal(pattern)),
+            Engine::Sqlite | Engine::Mysql | Engine::Mariadb => {
+                format!("not ({col} regexp {})", quote::literal(pattern))
             }
-            Engine::Sqlite => None,
         }
     }
 
@@ -437,26 +433,6 @@ impl RuleSql {
         }
     }
 
-    /// Each distinct value of `column` as text with its number of rows (NULL included, so the
-    /// counts add up to the rows considered): what client-side `matches` tests.
-    pub fn distinct_text_values(&self, table: &str, column: &str, filter: Option<&str>) -> String {
-        format!(
-            "select cast({} as text), count(*) from {table}{} group by 1",
-            self.ident(column),
-            where_clause(filter)
-        )
-    }
-
-    /// True for rows whose `column`, as text, is one of `values`.
-    pub fn text_in(&self, column: &str, values: &[String]) -> String {
-        let list = values
-            .iter()
-            .map(|v| quote::literal(v))
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("cast({} as text) in ({list})", self.ident(column))
-    }
-
     /// The number of rows a custom rule's query returns.
     pub fn custom_count(&self, query: &str) -> String {
         format!("select count(*) from {} as sqltest_rule", fragment(query))
@@ -529,7 +505,7 @@ mod tests {
             "(\"amount\" < 0 or \"amount\" > 10)"
         );
         assert_eq!(PG.expression("a > b -- note"), "not (\na > b -- note\n)");
-        assert!(LITE.matches("email", "^x").is_none());
+        assert_eq!(LITE.matches("email", "^x"), "not (\"email\" regexp '^x')");
     }
 
     #[test]

@@ -327,25 +327,21 @@ impl Validator {
                 let Some(c) = self.column(table, column, at) else {
                     return Ok(());
                 };
-                match sql.matches(&c.name, pattern) {
-                    Some(p) => {
-                        if let Some(probe) = sql.regex_probe(pattern) {
-                            self.run_probe(conn, &probe, table, at, "the `pattern` of this check")
-                                .await?;
-                        }
-                        self.probe(conn, table, &p, at, "this `matches` check")
-                            .await?;
-                    }
-                    None => {
-                        if let Err(e) = regex::Regex::new(pattern) {
-                            self.error(
-                                at,
-                                format!("`pattern` is not a valid regular expression: {e}"),
-                                None,
-                            );
-                        }
-                    }
+                if let Some(probe) = sql.regex_probe(pattern) {
+                    self.run_probe(conn, &probe, table, at, "the `pattern` of this check")
+                        .await?;
+                } else if let Err(e) = regex::Regex::new(pattern) {
+                    // SQLite's `regexp` is the regex crate: its own parser says what is wrong.
+                    self.error(
+                        at,
+                        format!("`pattern` is not a valid regular expression: {e}"),
+                        None,
+                    );
+                    return Ok(());
                 }
+                let p = sql.matches(&c.name, pattern);
+                self.probe(conn, table, &p, at, "this `matches` check")
+                    .await?;
             }
             CheckKind::References {
                 column,
