@@ -444,6 +444,12 @@ mod timeout_tests {
         let rs = c.query("select 41 + 1").await.unwrap();
         assert_eq!(rs.rows[0][0], Cell::Int(42));
         c.execute("create table t (x int)").await.unwrap();
+        // Sessions register `regexp`: tests may use REGEXP, and `matches` rules do.
+        let rs = c
+            .query("select 'ann@example.com' regexp '^[a-z]+@', 'x' regexp '^y', null regexp 'x'")
+            .await
+            .unwrap();
+        assert_eq!(rs.rows[0], vec![Cell::Int(1), Cell::Int(0), Cell::Null]);
         c.close().await;
     }
 }
