@@ -63,15 +63,8 @@ struct Migrations {
 
 /// `sqltest init`.
 pub fn init_command(args: InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
-    let root = match args.path.clone() {
-        Some(p) => p,
-        None => match std::env::current_dir().map(Utf8PathBuf::from_path_buf) {
-            Ok(Ok(p)) => p,
-            _ => {
-                let _ = writeln!(err, "error: the working directory is not readable as UTF-8");
-                return Exit::Invalid;
-            }
-        },
+    let Some(root) = crate::app::start_path(args.path.clone(), err) else {
+        return Exit::Invalid;
     };
     if !root.is_dir() {
         let _ = writeln!(err, "error: {root} is not a directory");
@@ -191,10 +184,9 @@ fn find_migrations(
     given: Option<&Utf8Path>,
 ) -> Result<Option<Migrations>, String> {
     if let Some(dir) = given {
-        return match read_migrations(root, dir) {
-            Ok(Some(m)) => Ok(Some(m)),
-            Ok(None) => Err(format!("{dir} holds no migration (.sql) files")),
-            Err(e) => Err(e),
+        return match read_migrations(root, dir)? {
+            Some(m) => Ok(Some(m)),
+            None => Err(format!("{dir} holds no migration (.sql) files")),
         };
     }
     for dir in MIGRATION_DIRS {

@@ -123,16 +123,14 @@ async fn clean(io: &mut Io) -> Exit {
     exit
 }
 
-fn start_path(path: Option<Utf8PathBuf>, io: &mut Io) -> Option<Utf8PathBuf> {
+/// The path given, else the working directory; `None` (the error written) when that is not UTF-8.
+pub(crate) fn start_path(path: Option<Utf8PathBuf>, err: &mut dyn Write) -> Option<Utf8PathBuf> {
     match path {
         Some(p) => Some(p),
         None => match std::env::current_dir().map(Utf8PathBuf::from_path_buf) {
             Ok(Ok(p)) => Some(p),
             _ => {
-                let _ = writeln!(
-                    io.err,
-                    "error: the working directory is not readable as UTF-8"
-                );
+                let _ = writeln!(err, "error: the working directory is not readable as UTF-8");
                 None
             }
         },
@@ -140,7 +138,7 @@ fn start_path(path: Option<Utf8PathBuf>, io: &mut Io) -> Option<Utf8PathBuf> {
 }
 
 pub(crate) fn load(path: Option<Utf8PathBuf>, color: bool, io: &mut Io) -> Result<Project, Exit> {
-    let start = start_path(path, io).ok_or(Exit::Invalid)?;
+    let start = start_path(path, &mut io.err).ok_or(Exit::Invalid)?;
     project::load(&start).map_err(|errors| {
         let _ = write!(io.err, "{}", errors.render(color));
         Exit::Invalid

@@ -278,4 +278,15 @@ impl SqlError {
             position: None,
         }
     }
+
+    /// A statement stopped by `timeout:`, worded and coded (57014) as PostgreSQL reports it.
+    pub fn statement_timeout(limit: std::time::Duration) -> Self {
+        SqlError {
+            sqlstate: Some("57014".into()),
+            ..SqlError::new(format!(
+                "canceling statement due to statement timeout ({})",
+                humantime::format_duration(limit)
+            ))
+        }
+    }
 }

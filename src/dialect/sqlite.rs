@@ -256,12 +256,8 @@ impl SqliteConn {
         };
         clock.disarm();
         result.map_err(|e| match e {
-            ExecError::Sql(mut e) if e.message == "interrupted" => {
-                e.message = format!(
-                    "canceling statement due to statement timeout ({})",
-                    humantime::format_duration(clock.limit)
-                );
-                ExecError::Sql(e)
+            ExecError::Sql(e) if e.message == "interrupted" => {
+                ExecError::Sql(SqlError::statement_timeout(clock.limit))
             }
             other => other,
         })

@@ -93,8 +93,10 @@ impl<'a> Worker<'a> {
     }
 
     /// Runs one statement. On PostgreSQL it runs inside a savepoint, so an error leaves the
-    /// transaction usable; on SQLite the statement timeout is enforced here. A lost connection
-    /// is dropped, to be reopened for the next job.
+    /// transaction usable. On SQLite the session interrupts a statement at its timeout; the
+    /// timer here is the backstop for one stuck where SQLite does not call back (a long sort
+    /// step), and gives up the connection. A lost connection is dropped, to be reopened for the
+    /// next job.
     pub async fn query(&mut self, sql: &str) -> Result<ResultSet, ExecError> {
         if self.conn.is_none() {
             self.open().await?;
@@ -124,16 +126,7 @@ impl<'a> Worker<'a> {
                         // The statement may still be running on the driver's thread: give up
                         // this connection.
                         self.conn = None;
-                        return Err(ExecError::Sql(SqlError {
-                            message: format!(
-                                "canceling statement due to statement timeout ({})",
-                                humantime::format_duration(limit)
-                            ),
-                            sqlstate: Some("57014".into()),
-                            detail: None,
-                            hint: None,
-                            position: None,
-                        }));
+                        return Err(ExecError::Sql(SqlError::statement_timeout(limit)));
                     }
                 },
             },
