@@ -38,6 +38,102 @@ pub struct RunResults {
     /// Where the time went.
     #[serde(default)]
     pub timings: Timings,
+    /// Problems of the change itself rather than of a test or check: migration history,
+    /// fresh-install vs upgrade drift, reversibility, migration safety. Failed findings at or
+    /// above `--fail-on` fail the run (exit 1); suppressed ones are kept as notes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// Things the user should know that fail nothing (files a layout ignored, a base that
+    /// could not be used, …), shown in the terminal and kept in the JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning of the run: it fails nothing.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Warning {
+    /// One sentence that stands alone.
+    pub message: String,
+    /// Where it applies, when one place does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// What a finding is about: each category owns its rule ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCategory {
+    /// Base vs HEAD migration files: `edited`, `deleted`, `renamed`, `out-of-order`,
+    /// `duplicate-version`, `whitespace-edit`.
+    History,
+    /// The schema of a fresh install differs from the upgraded one: `schema-drift`.
+    Drift,
+    /// A down migration fails or does not restore the schema: `irreversible`, `down-failed`.
+    Reversibility,
+    /// Locks, rewrites and scans a new migration takes, and static rules.
+    Safety,
+}
+
+impl FindingCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCategory::History => "history",
+            FindingCategory::Drift => "drift",
+            FindingCategory::Reversibility => "reversibility",
+            FindingCategory::Safety => "safety",
+        }
+    }
+}
+
+/// One finding about the change: stable id `<file>::<rule>`, located at file:line where it can be.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Finding {
+    /// `<file>::<rule>` (a suffix `::<n>` when one file has the same rule more than once);
+    /// stable across runs, used for fingerprints.
+    pub id: String,
+    pub category: FindingCategory,
+    /// The rule id, kebab-case (`edited`, `schema-drift`, `blocks-writes`, …).
+    pub rule: String,
+    pub severity: Severity,
+    /// Where it is: the migration file (and line, column) it is about.
+    pub location: Option<Location>,
+    /// One sentence that stands alone (annotation, SARIF message, JUnit message).
+    pub message: String,
+    /// Multi-line explanation for people (a side-by-side schema difference, the rows a
+    /// statement failed on, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Set when the finding was allowed (`-- sqltest:allow`, `safety.allow`): the reason. A
+    /// suppressed finding fails nothing and is reported as a note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+}
+
+impl Finding {
+    /// Whether this finding fails the run under `--fail-on`.
+    pub fn fails(&self, fail_on: Severity) -> bool {
+        self.suppressed.is_none() && severity_at_least(self.severity, fail_on)
+    }
+}
+
+/// `s` is at least as serious as `threshold` (error > warning > info).
+pub fn severity_at_least(s: Severity, threshold: Severity) -> bool {
+    let rank = |s: Severity| match s {
+        Severity::Error => 2,
+        Severity::Warning => 1,
+        Severity::Info => 0,
+    };
+    rank(s) >= rank(threshold)
+}
+
+/// Whether a migration came with the base branch or is new in the change (upgrade mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Applied as the base branch had it, to build the database production has.
+    Base,
+    /// New in the change: the migrations this pull request adds.
+    New,
 }
 
 /// Wall time of each phase of a run, in seconds (0 when the phase did not run).
@@ -126,6 +222,10 @@ pub struct MigrationResult {
     pub error: Option<DbError>,
     /// Why it was skipped (an earlier one failed).
     pub skip_reason: Option<String>,
+    /// In upgrade mode (`--base`): whether the file came with the base or is new in the
+    /// change; absent in a plain run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// An error reported by the database.
@@ -287,7 +387,8 @@ impl RunResults {
             Severity::Warning => s.failed_errors + s.failed_warnings > 0,
             Severity::Info => s.failed_errors + s.failed_warnings + s.failed_infos > 0,
         };
-        s.migrations.failed > 0 || s.tests.failed > 0 || checks_fail
+        let findings_fail = self.findings.iter().any(|f| f.fails(fail_on));
+        s.migrations.failed > 0 || s.tests.failed > 0 || checks_fail || findings_fail
     }
 
     /// Whether infrastructure trouble happened (exit code 3).

@@ -95,6 +95,8 @@ pub async fn check(args: CheckArgs, mut io: Io) -> Exit {
             rules_secs: rules_clock.elapsed().as_secs_f64(),
             ..Timings::default()
         },
+        findings: Vec::new(),
+        warnings: Vec::new(),
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);

@@ -367,6 +367,8 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         errors: outcome.errors.clone(),
         interrupted: interrupted.is_some(),
         timings: outcome.timings,
+        findings: Vec::new(),
+        warnings: Vec::new(),
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);
@@ -582,6 +584,7 @@ async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Template {
                         duration_secs: 0.0,
                         error: None,
                         skip_reason: Some("unchanged: already in the cached template".into()),
+                        origin: None,
                     });
                 }
                 return Template::Ready(name.clone());

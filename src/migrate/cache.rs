@@ -62,6 +62,7 @@ mod tests {
                 content: content.into(),
                 up: 0..content.len(),
                 no_transaction: false,
+                down: None,
             },
         }
     }

@@ -99,6 +99,32 @@ pub struct MigrationFile {
     pub up: Range<usize>,
     /// Run outside a transaction (see the module docs for the markers).
     pub no_transaction: bool,
+    /// The down (revert) script, for layouts that have one: sqlx and golang-migrate
+    /// `.down.sql`, dbmate and goose down sections (used by the reversibility check only;
+    /// down scripts are never applied by a plain run).
+    pub down: Option<DownScript>,
+}
+
+/// The down half of a migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownScript {
+    /// Relative to the project root: the `.down.sql` file, or the migration's own file for a
+    /// down section.
+    pub path: Utf8PathBuf,
+    /// The whole file, without a UTF-8 byte order mark.
+    pub content: String,
+    /// The byte range of `content` that is the down SQL (the section after the down marker,
+    /// else the whole file).
+    pub range: Range<usize>,
+    /// Run outside a transaction.
+    pub no_transaction: bool,
+}
+
+impl DownScript {
+    /// The SQL to apply (`content[range]`).
+    pub fn sql(&self) -> &str {
+        self.content.get(self.range.clone()).unwrap_or("")
+    }
 }
 
 impl MigrationFile {
@@ -387,6 +413,7 @@ fn whole_file(
         up: 0..content.len(),
         no_transaction: no_transaction(&content),
         content,
+        down: None,
     })
 }
 

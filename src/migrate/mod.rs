@@ -7,5 +7,5 @@ pub mod order;
 pub mod prepare;
 
 pub use discover::{
-    DiscoverError, DiscoverErrorKind, Layout, MigrationFile, discover, load_script,
+    DiscoverError, DiscoverErrorKind, DownScript, Layout, MigrationFile, discover, load_script,
 };

@@ -67,6 +67,7 @@ pub async fn prepare(
                 duration_secs: 0.0,
                 error: None,
                 skip_reason: Some(format!("not applied: {first} failed before it")),
+                origin: None,
             }
         } else {
             let started = Instant::now();
@@ -81,6 +82,7 @@ pub async fn prepare(
                     duration_secs,
                     error: None,
                     skip_reason: None,
+                    origin: None,
                 },
                 Err(ApplyFailure::Sql(error)) => {
                     prepared.failed = Some(path.to_string());
@@ -92,6 +94,7 @@ pub async fn prepare(
                         duration_secs,
                         error: Some(error),
                         skip_reason: None,
+                        origin: None,
                     }
                 }
                 Err(ApplyFailure::Connection(message)) => {
@@ -110,6 +113,7 @@ pub async fn prepare(
                             location: None,
                         }),
                         skip_reason: None,
+                        origin: None,
                     }
                 }
             }

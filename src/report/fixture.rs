@@ -197,6 +197,7 @@ pub(crate) fn sample_run() -> RunResults {
                 duration_secs: 0.012,
                 error: None,
                 skip_reason: None,
+                origin: None,
             },
             MigrationResult {
                 kind: ScriptKind::Migration,
@@ -210,6 +211,7 @@ pub(crate) fn sample_run() -> RunResults {
                     Location::new("db/migrations/002_rename.sql", 4, 8),
                 )),
                 skip_reason: None,
+                origin: None,
             },
             MigrationResult {
                 kind: ScriptKind::Seed,
@@ -219,6 +221,7 @@ pub(crate) fn sample_run() -> RunResults {
                 duration_secs: 0.0,
                 error: None,
                 skip_reason: Some("an earlier migration failed".into()),
+                origin: None,
             },
         ],
         tests: vec![
@@ -240,5 +243,7 @@ pub(crate) fn sample_run() -> RunResults {
         ],
         interrupted: false,
         timings: Default::default(),
+        findings: Vec::new(),
+        warnings: Vec::new(),
     }
 }

@@ -94,6 +94,8 @@ pub fn results(failing: usize) -> RunResults {
         errors: vec![],
         interrupted: false,
         timings: Timings::default(),
+        findings: vec![],
+        warnings: vec![],
     }
 }
 

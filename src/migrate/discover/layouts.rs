@@ -1,7 +1,7 @@
 //! The per-layout rules: how each tool names its files, which ones it applies, in what order.
 
 use super::{
-    DiscoverError, DiscoverErrorKind, Found, Layout, MigrationFile, description, error,
+    DiscoverError, DiscoverErrorKind, DownScript, Found, Layout, MigrationFile, description, error,
     sort_versioned, sqltest_no_transaction, sqlx_no_transaction, strip_suffix_ci, whole_file,
 };
 use crate::migrate::order::natural_cmp;
@@ -79,6 +79,10 @@ pub(super) fn sqlx_like(top: &[Found]) -> Result<Vec<MigrationFile>, DiscoverErr
             |c| sqltest_no_transaction(c) || sqlx_no_transaction(c),
         )?;
         sqlx_marker |= sqlx_no_transaction(&file.content);
+        let mut file = file;
+        if name.direction == Direction::Up {
+            file.down = sqlx_down(top, name.version)?;
+        }
         applied.push(file);
     }
     if all_up_down && !sqlx_marker {
@@ -87,6 +91,22 @@ pub(super) fn sqlx_like(top: &[Found]) -> Result<Vec<MigrationFile>, DiscoverErr
         }
     }
     sort_versioned(applied)
+}
+
+/// The `<version>_*.down.sql` beside an up file, if any.
+fn sqlx_down(top: &[Found], version: &str) -> Result<Option<DownScript>, DiscoverError> {
+    let Some(found) = top.iter().find(|f| {
+        sqlx_name(&f.name).is_some_and(|n| n.direction == Direction::Down && n.version == version)
+    }) else {
+        return Ok(None);
+    };
+    let content = found.text()?;
+    Ok(Some(DownScript {
+        path: found.path.clone(),
+        range: 0..content.len(),
+        no_transaction: sqltest_no_transaction(&content) || sqlx_no_transaction(&content),
+        content,
+    }))
 }
 
 // ---- Flyway -----------------------------------------------------------------------------------
@@ -328,11 +348,12 @@ pub(super) fn has_up_marker(bytes: &[u8], sections: &Sections) -> bool {
     lines_with_offsets(&text).any(|(_, line)| (sections.up)(line).is_some())
 }
 
-/// The up section of a migration and whether it opts out of the transaction.
+/// The up section of a migration, whether it opts out of the transaction, and where its down
+/// section starts (its marker line), if it has one.
 fn up_section(
     content: &str,
     sections: &Sections,
-) -> Result<(Range<usize>, bool), DiscoverErrorKind> {
+) -> Result<(Range<usize>, bool, Option<usize>), DiscoverErrorKind> {
     let (layout, marker) = (sections.layout, sections.up_marker);
     let mut up = None;
     let mut down = None;
@@ -366,7 +387,7 @@ fn up_section(
             line,
         });
     }
-    Ok((start..end, no_transaction))
+    Ok((start..end, no_transaction, down))
 }
 
 /// Every top-level file is `<version>_<name>.sql` with an up section.
@@ -388,13 +409,19 @@ pub(super) fn sectioned(
         let (version, rest) = found.name.split_at(digits);
         let rest = strip_suffix_ci(rest, ".sql").unwrap_or(rest);
         let content = found.text()?;
-        let (up, tool_no_transaction) =
+        let (up, tool_no_transaction, down_start) =
             up_section(&content, sections).map_err(|kind| error(&found.path, kind))?;
         // The marker may head the file or the up section.
         let section_first_line = content[up.clone()].lines().nth(1).unwrap_or("");
         let no_transaction = tool_no_transaction
             || sqltest_no_transaction(&content)
             || sqltest_no_transaction(section_first_line);
+        let down = down_start.map(|start| DownScript {
+            path: found.path.clone(),
+            content: content.clone(),
+            range: start..content.len(),
+            no_transaction,
+        });
         files.push(MigrationFile {
             path: found.path.clone(),
             version: Some(version.to_owned()),
@@ -403,6 +430,7 @@ pub(super) fn sectioned(
             content,
             up,
             no_transaction,
+            down,
         });
     }
     sort_versioned(files)

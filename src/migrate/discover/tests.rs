@@ -565,3 +565,30 @@ fn load_script_reads_a_seed_whole() {
     let missing = load_script(&root, Utf8Path::new("db/seeds/none.sql")).unwrap_err();
     assert_eq!(missing.to_string(), "db/seeds/none.sql: no such file");
 }
+
+#[test]
+fn down_scripts_are_paired_with_their_up_migration() {
+    let files = run(&[
+        ("1_init.up.sql", "CREATE TABLE t (id int);"),
+        ("1_init.down.sql", "DROP TABLE t;"),
+        ("2_more.up.sql", "ALTER TABLE t ADD c int;"),
+    ])
+    .unwrap();
+    let down = files[0].down.as_ref().expect("1 has a down file");
+    assert_eq!(
+        down.path,
+        Utf8PathBuf::from("db/migrations/1_init.down.sql")
+    );
+    assert_eq!(down.sql(), "DROP TABLE t;");
+    assert!(files[1].down.is_none());
+
+    let files = run(&[(
+        "20240101_a.sql",
+        "-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n",
+    )])
+    .unwrap();
+    let down = files[0].down.as_ref().expect("dbmate down section");
+    assert_eq!(down.path, files[0].path);
+    assert_eq!(down.sql(), "-- migrate:down\nDROP TABLE a;\n");
+    assert!(!files[0].up_sql().contains("DROP"));
+}
