@@ -59,6 +59,10 @@ struct Migrations {
     layout: Layout,
     /// All their SQL, for guessing the engine.
     sql: String,
+    /// The engine whose files were read, when the file names say (popx's `.postgres.up.sql`).
+    named_engine: Option<Engine>,
+    /// `.sql` files the layout does not use.
+    ignored: Vec<Utf8PathBuf>,
 }
 
 /// `sqltest init`.
@@ -78,16 +82,18 @@ pub fn init_command(args: InitArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         );
         return Exit::Invalid;
     }
-    let migrations = match find_migrations(&root, args.migrations.as_deref()) {
+    let migrations = match find_migrations(&root, args.migrations.as_deref(), args.engine, err) {
         Ok(m) => m,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             return Exit::Invalid;
         }
     };
-    let (engine, because) = match args.engine {
-        Some(e) => (e, "--engine".to_string()),
-        None => detect_engine(&root, migrations.as_ref()),
+    let named = migrations.as_ref().and_then(|m| m.named_engine);
+    let (engine, because) = match (args.engine, named) {
+        (Some(e), _) => (e, "--engine".to_string()),
+        (None, Some(e)) => (e, "the migrations' file names".to_string()),
+        (None, None) => detect_engine(&root, migrations.as_ref()),
     };
     if !engine.is_supported() {
         let _ = writeln!(
@@ -124,6 +130,15 @@ pub fn init_command(args: InitArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 if m.files == 1 { "file" } else { "files" },
                 m.layout
             );
+            if !m.ignored.is_empty() {
+                let _ = writeln!(
+                    err,
+                    "warning: the {} layout does not use {} .sql file(s) there: {}",
+                    m.layout,
+                    m.ignored.len(),
+                    few(&m.ignored)
+                );
+            }
         }
         None => {
             let _ = writeln!(
@@ -182,39 +197,80 @@ fn create_new(path: &Utf8Path, content: &str) -> std::io::Result<()> {
 fn find_migrations(
     root: &Utf8Path,
     given: Option<&Utf8Path>,
+    engine: Option<Engine>,
+    err: &mut dyn Write,
 ) -> Result<Option<Migrations>, String> {
     if let Some(dir) = given {
-        return match read_migrations(root, dir)? {
+        return match read_migrations(root, dir, engine)? {
             Some(m) => Ok(Some(m)),
             None => Err(format!("{dir} holds no migration (.sql) files")),
         };
     }
     for dir in MIGRATION_DIRS {
-        // A directory whose files do not fit one layout is not what we are looking for.
-        if root.join(dir).is_dir()
-            && let Ok(Some(m)) = read_migrations(root, Utf8Path::new(dir))
-        {
-            return Ok(Some(m));
+        if !root.join(dir).is_dir() {
+            continue;
+        }
+        match read_migrations(root, Utf8Path::new(dir), engine) {
+            Ok(Some(m)) => return Ok(Some(m)),
+            Ok(None) => {}
+            // Not silently: the user sees why this directory was passed over.
+            Err(e) => {
+                let _ = writeln!(err, "warning: skipped {dir}: {e}");
+            }
         }
     }
     Ok(None)
 }
 
-fn read_migrations(root: &Utf8Path, dir: &Utf8Path) -> Result<Option<Migrations>, String> {
-    let files = discover(root, dir).map_err(|e| e.to_string())?;
-    let Some(first) = files.first() else {
-        return Ok(None);
+/// The first few paths, for a message.
+fn few(paths: &[Utf8PathBuf]) -> String {
+    let mut shown: Vec<String> = paths.iter().take(3).map(|p| p.to_string()).collect();
+    if paths.len() > shown.len() {
+        shown.push("…".into());
+    }
+    shown.join(", ")
+}
+
+/// The migrations of `dir`, read for `engine` or, when it is not known, for the first engine
+/// the files give migrations for (per-dialect file names decide it).
+fn read_migrations(
+    root: &Utf8Path,
+    dir: &Utf8Path,
+    engine: Option<Engine>,
+) -> Result<Option<Migrations>, String> {
+    let candidates = match engine {
+        Some(e) => vec![e],
+        None => vec![Engine::Postgres, Engine::Sqlite, Engine::Mysql],
     };
-    Ok(Some(Migrations {
-        dir: dir.to_owned(),
-        files: files.len(),
-        layout: first.layout,
-        sql: files
-            .iter()
-            .map(|f| f.up_sql())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }))
+    let mut first_error = None;
+    for candidate in candidates {
+        match discover(root, dir, candidate) {
+            Ok(found) => {
+                let Some(first) = found.files.first() else {
+                    return Ok(None);
+                };
+                let named_engine =
+                    (engine.is_none() && first.layout == Layout::Popx).then_some(candidate);
+                return Ok(Some(Migrations {
+                    dir: dir.to_owned(),
+                    files: found.files.len(),
+                    layout: first.layout,
+                    sql: found
+                        .files
+                        .iter()
+                        .map(|f| f.up_sql())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    named_engine,
+                    ignored: found.ignored,
+                }));
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.map_or_else(String::new, |e| e.to_string()))
 }
 
 /// The engine and what told us.
@@ -323,8 +379,9 @@ fn project_yaml(
     migrations: Option<&Migrations>,
     seeds: &[&str],
 ) -> String {
-    // Settings with their comments aligned in one column.
-    let line = |setting: String, comment: &str| format!("{setting:<32}# {comment}\n");
+    // Settings with their comments aligned in one column; a long setting still gets the space
+    // YAML needs before `#` (without it the comment would be part of the value).
+    let line = |setting: String, comment: &str| format!("{setting:<31} # {comment}\n");
     let mut y = String::from(
         "# sqltest: `sqltest run` applies the migrations and seeds to a throwaway database, then runs\n\
          # the tests and rules of the specs. The format is in sqltest's README.\n",

@@ -195,3 +195,53 @@ fn a_sqitch_project_deploys_in_plan_order_including_reworked_changes() {
         all_output(&o)
     );
 }
+
+#[test]
+fn init_on_a_diesel_repository_finds_migrations_dir_and_runs() {
+    let repo = repository("diesel-postgres", "init_diesel");
+    let o = init(&repo, &[]);
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("migrations: migrations (4 files, diesel layout)"),
+        "{}",
+        stdout(&o)
+    );
+    let yaml = std::fs::read_to_string(repo.join("sqltest.yaml")).unwrap();
+    assert!(yaml.contains("engine: postgres"), "{yaml}");
+}
+
+#[test]
+fn init_on_a_popx_repository_takes_the_engine_from_the_file_names() {
+    let repo = repository("popx-sqlite", "init_popx");
+    let o = init(
+        &repo,
+        &[
+            "--migrations",
+            "persistence/sql/migrations",
+            "--engine",
+            "sqlite",
+        ],
+    );
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("(3 files, popx layout)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["run", repo.to_str().unwrap()]);
+    assert_exit(&o, 0);
+}
+
+#[test]
+fn init_says_why_a_directory_of_sql_files_gives_no_migration() {
+    let repo = repository("broken-empty-migrations", "init_empty_set");
+    let o = init(&repo, &["--migrations", "db/migrations"]);
+    assert_exit(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("3 .sql file(s) here"), "{err}");
+    assert!(
+        err.contains("db/migrations/schema/functions/views.sql"),
+        "{err}"
+    );
+    assert!(!repo.join("sqltest.yaml").exists(), "nothing written");
+}

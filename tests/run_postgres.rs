@@ -228,3 +228,37 @@ fn ctrl_c_mid_test_stops_and_removes_the_local_cluster() {
     let report = read_json(&json);
     assert_eq!(report["interrupted"], true);
 }
+
+#[test]
+fn a_diesel_project_applies_up_sql_in_version_order_and_honours_metadata_toml() {
+    let json = out_dir("diesel").join("r.json");
+    let o = run(&[
+        "run",
+        fixture("diesel-postgres").to_str().unwrap(),
+        "--backend",
+        "local",
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 0);
+    let report = read_json(&json);
+    let paths: Vec<&str> = report["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "migrations/00000000000000_diesel_initial_setup/up.sql",
+            "migrations/2023-05-10-120000_create_users/up.sql",
+            "migrations/2023-05-11-090000_create_posts/up.sql",
+            "migrations/2023-06-01-000000_index_posts_concurrently/up.sql",
+        ]
+    );
+    let statuses = test_statuses(&report);
+    assert_eq!(statuses.len(), 5);
+    assert!(statuses.iter().all(|(_, s)| s == "passed"), "{statuses:?}");
+    assert!(report.get("warnings").is_none(), "{}", report["warnings"]);
+}

@@ -285,3 +285,105 @@ fn a_runaway_sqlite_test_fails_at_the_timeout_instead_of_hanging() {
         all_output(&o)
     );
 }
+
+#[test]
+fn a_popx_project_applies_only_the_sqlite3_and_dialect_less_files() {
+    let json = out_dir("popx_sqlite").join("r.json");
+    let o = run(&[
+        "run",
+        fixture("popx-sqlite").to_str().unwrap(),
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 0);
+    let report = read_json(&json);
+    let paths: Vec<&str> = report["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "persistence/sql/migrations/20150100000001000000_networks.sqlite3.up.sql",
+            "persistence/sql/migrations/20200519101057000000_identities.up.sql",
+            "persistence/sql/migrations/20220301000000000000_identity_index.sqlite3.up.sql",
+        ]
+    );
+    assert!(test_statuses(&report).iter().all(|(_, s)| s == "passed"));
+    assert!(
+        report.get("warnings").is_none(),
+        "other dialects' files are no warning"
+    );
+}
+
+#[test]
+fn sql_files_that_give_no_migration_are_an_error_at_the_migrations_key() {
+    let o = run(&["run", fixture("broken-empty-migrations").to_str().unwrap()]);
+    assert_exit(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("--> sqltest.yaml:4:13"), "{err}");
+    assert!(
+        err.contains("`migrations: db/migrations` gives no migration: 3 .sql file(s) here"),
+        "{err}"
+    );
+    assert!(
+        err.contains("db/migrations/schema/functions/views.sql"),
+        "{err}"
+    );
+    assert!(err.contains("Diesel (<version>_<name>/up.sql)"), "{err}");
+    assert!(!stdout(&o).contains("passed"), "no test ran");
+}
+
+#[test]
+fn files_the_layout_does_not_apply_are_a_warning_in_the_terminal_and_json() {
+    let dir = out_dir("ignored_files").join("p");
+    copy_dir(&fixture("shop-sqlite"), &dir);
+    std::fs::create_dir_all(dir.join("db/migrations/archive")).unwrap();
+    // A name no Flyway rule reads: Flyway itself would skip it without a word.
+    std::fs::write(
+        dir.join("db/migrations/archive/old_schema.sql"),
+        "select 1;",
+    )
+    .unwrap();
+    let json = dir.join("r.json");
+    let o = run(&[
+        "run",
+        dir.to_str().unwrap(),
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("Warning the flyway layout does not apply 1 .sql file(s) in the migrations directory: db/migrations/archive/old_schema.sql"),
+        "{}",
+        stdout(&o)
+    );
+    let report = read_json(&json);
+    assert_eq!(
+        report["warnings"][0]["location"]["path"],
+        "db/migrations/archive/old_schema.sql"
+    );
+}
+
+#[test]
+fn migrations_outside_the_project_are_a_located_error() {
+    let dir = out_dir("outside_project").join("p");
+    copy_dir(&fixture("shop-sqlite"), &dir);
+    let yaml = std::fs::read_to_string(dir.join("sqltest.yaml")).unwrap();
+    let escaped = "../".repeat(40) + "etc";
+    std::fs::write(
+        dir.join("sqltest.yaml"),
+        yaml.replace(
+            "migrations: db/migrations",
+            &format!("migrations: {escaped}"),
+        ),
+    )
+    .unwrap();
+    let o = run(&["run", dir.to_str().unwrap()]);
+    assert_exit(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("points outside the project"), "{err}");
+    assert!(err.contains("--> sqltest.yaml:"), "{err}");
+}

@@ -4,6 +4,7 @@
 
 mod check;
 mod rules_step;
+mod scripts;
 
 use crate::backend::databases::DbRegistry;
 use crate::backend::{self, ProvisionRequest, Server};
@@ -11,14 +12,13 @@ use crate::cli::{Cli, Command, ListArgs, RunArgs};
 use crate::dialect::SessionOptions;
 use crate::exec::runner::{ExecContext, run_tests, skipped};
 use crate::migrate::cache;
-use crate::migrate::discover::{self, MigrationFile};
+
 use crate::migrate::prepare::{Script, prepare};
 use crate::plan::{Plan, Selection, plan};
 use crate::project::{self, BackendKind, Project};
 use crate::report::{self, TerminalOptions, TerminalReporter};
 use crate::results::{
-    CheckResult, MigrationResult, ProjectInfo, RunResults, SCHEMA_VERSION, ScriptKind, TestResult,
-    ToolInfo,
+    CheckResult, MigrationResult, ProjectInfo, RunResults, SCHEMA_VERSION, TestResult, ToolInfo,
 };
 use camino::{Utf8Path, Utf8PathBuf};
 use std::io::{IsTerminal, Write};
@@ -170,27 +170,6 @@ fn list(args: ListArgs, io: &mut Io) -> Exit {
     Exit::Success
 }
 
-/// Migrations (in layout order) then seeds (in the order the project lists them).
-fn scripts(project: &Project) -> Result<Vec<Script>, String> {
-    let mut scripts = Vec::new();
-    if let Some(dir) = &project.migrations {
-        let files = discover::discover(&project.root, dir).map_err(|e| e.to_string())?;
-        scripts.extend(files.into_iter().map(|file| Script {
-            kind: ScriptKind::Migration,
-            file,
-        }));
-    }
-    for seed in &project.seeds {
-        let file: MigrationFile =
-            discover::load_script(&project.root, seed).map_err(|e| e.to_string())?;
-        scripts.push(Script {
-            kind: ScriptKind::Seed,
-            file,
-        });
-    }
-    Ok(scripts)
-}
-
 fn run_id() -> String {
     use rand::Rng;
     let n: u32 = rand::rng().random();
@@ -206,10 +185,10 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let scripts = match scripts(&project) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = writeln!(io.err, "error: {e}");
+    let (scripts, warnings) = match scripts::read_scripts(&project, err_color) {
+        Ok(s) => (s.list, s.warnings),
+        Err(rendered) => {
+            let _ = write!(io.err, "{rendered}");
             return Exit::Invalid;
         }
     };
@@ -368,7 +347,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         interrupted: interrupted.is_some(),
         timings: outcome.timings,
         findings: Vec::new(),
-        warnings: Vec::new(),
+        warnings,
     };
     lock(&reporter).finish(&results);
     let mut exit = exit_for(&results, args.fail_on);

@@ -162,6 +162,7 @@ mod tests {
             image: None,
             backend: None,
             migrations: None,
+            migrations_at: None,
             seeds: Vec::new(),
             specs: Vec::new(),
             jobs,

@@ -37,6 +37,7 @@ pub(crate) struct Config {
     pub image: Option<String>,
     pub backend: Option<BackendKind>,
     pub migrations: Option<Utf8PathBuf>,
+    pub migrations_at: Option<Location>,
     pub seeds: Vec<Utf8PathBuf>,
     /// Spec files to load, relative to the root, sorted naturally.
     pub specs: Vec<Utf8PathBuf>,
@@ -88,6 +89,7 @@ pub(crate) fn convert_config(
         .migrations
         .as_ref()
         .and_then(|m| migrations(ctx, root, m));
+    config.migrations_at = raw.migrations.as_ref().map(|m| ctx.at(m));
     config.seeds = raw
         .seeds
         .as_ref()
@@ -186,6 +188,14 @@ fn migrations(
         );
         return None;
     }
+    if let Some(boundary) = outside_project(root, Utf8Path::new(&path)) {
+        ctx.error_help(
+            ctx.at(written),
+            format!("`migrations: {path}` points outside the project ({boundary})"),
+            "keep migrations inside the repository; paths are relative to the directory of sqltest.yaml",
+        );
+        return None;
+    }
     let full = root.join(&path);
     if !full.is_dir() {
         let message = if full.exists() {
@@ -201,6 +211,31 @@ fn migrations(
         return None;
     }
     Some(Utf8PathBuf::from(path))
+}
+
+/// The project's boundary: the enclosing git repository (a monorepo may keep its migrations
+/// beside the directory of sqltest.yaml), else the directory of sqltest.yaml.
+fn project_boundary(root: &Utf8Path) -> &Utf8Path {
+    root.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(root)
+}
+
+/// The boundary, when `path` (relative to `root`, `..` resolved lexically) leaves it.
+fn outside_project(root: &Utf8Path, path: &Utf8Path) -> Option<Utf8PathBuf> {
+    let mut resolved: Vec<&str> = root.components().map(|c| c.as_str()).collect();
+    for part in path.components() {
+        match part {
+            camino::Utf8Component::ParentDir => {
+                resolved.pop();
+            }
+            camino::Utf8Component::Normal(p) => resolved.push(p),
+            _ => {}
+        }
+    }
+    let resolved: Utf8PathBuf = resolved.iter().collect();
+    let boundary = project_boundary(root);
+    (!resolved.starts_with(boundary)).then(|| boundary.to_owned())
 }
 
 /// A glob or a list of globs, each with its node (for error locations).
@@ -227,6 +262,14 @@ fn expand_written(
     node: &Node,
     what: &str,
 ) -> Vec<Utf8PathBuf> {
+    if let Some(boundary) = outside_project(root, Utf8Path::new(&normalize(pattern))) {
+        ctx.error_help(
+            ctx.at(node),
+            format!("`{pattern}` points outside the project ({boundary})"),
+            format!("keep {what} files inside the repository; paths are relative to the directory of sqltest.yaml"),
+        );
+        return Vec::new();
+    }
     match expand(root, pattern) {
         Ok(files) if files.is_empty() => {
             let message = if pattern.contains(['*', '?', '[', '{']) {

@@ -119,6 +119,7 @@ pub fn load(start: &Utf8Path) -> Result<Project, LoadErrors> {
         image: config.image,
         backend: config.backend,
         migrations: config.migrations,
+        migrations_at: config.migrations_at,
         seeds: config.seeds,
         specs,
         jobs: config.jobs,

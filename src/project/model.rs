@@ -95,6 +95,8 @@ pub struct Project {
     pub backend: Option<BackendKind>,
     /// The migrations directory, relative to `root`, if the project has one.
     pub migrations: Option<Utf8PathBuf>,
+    /// Where `migrations:` is written in the project file (errors about the set point there).
+    pub migrations_at: Option<crate::Location>,
     /// Seed files, relative to `root`, in application order (globs expanded, each sorted naturally).
     pub seeds: Vec<Utf8PathBuf>,
     pub specs: Vec<Spec>,

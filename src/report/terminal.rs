@@ -179,6 +179,14 @@ impl TerminalReporter {
             out.push('\n');
             out.push_str(&block);
         }
+        for warning in &r.warnings {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                self.word("Warning", styles::warn()),
+                warning.message
+            );
+        }
         if r.interrupted {
             let _ = writeln!(
                 out,

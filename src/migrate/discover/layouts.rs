@@ -5,6 +5,7 @@ use super::{
     sort_versioned, sqltest_no_transaction, sqlx_no_transaction, strip_suffix_ci, whole_file,
 };
 use crate::migrate::order::natural_cmp;
+use crate::project::Engine;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::ops::Range;
 
@@ -164,6 +165,14 @@ fn is_flyway_callback(name: &str) -> bool {
             .and_then(|rest| rest.bytes().next())
             .is_some_and(|b| b.is_ascii_uppercase())
     })
+}
+
+/// Files a Flyway project holds that are not migrations to apply: undo and baseline scripts,
+/// callbacks.
+pub(super) fn flyway_skips(name: &str) -> bool {
+    is_flyway_callback(name)
+        || flyway_name(name)
+            .is_some_and(|n| matches!(n.kind, FlywayKind::Undo | FlywayKind::Baseline))
 }
 
 /// Flyway files in subdirectories, at any depth (Flyway scans its locations recursively).
@@ -395,6 +404,7 @@ pub(super) fn sectioned(
     top: &[Found],
     sections: &Sections,
     detected_from: &Utf8Path,
+    env: Env<'_>,
 ) -> Result<Vec<MigrationFile>, DiscoverError> {
     let mut files = Vec::new();
     for found in top {
@@ -408,7 +418,12 @@ pub(super) fn sectioned(
         }
         let (version, rest) = found.name.split_at(digits);
         let rest = strip_suffix_ci(rest, ".sql").unwrap_or(rest);
-        let content = found.text()?;
+        let mut content = found.text()?;
+        if sections.layout == Layout::Goose {
+            // Substitution keeps every line where it was, so locations still point into the
+            // file on disk (columns may shift by the length of a value).
+            content = goose_envsub(&content, env);
+        }
         let (up, tool_no_transaction, down_start) =
             up_section(&content, sections).map_err(|kind| error(&found.path, kind))?;
         // The marker may head the file or the up section.
@@ -561,4 +576,320 @@ pub(super) fn prisma_file(found: &Found) -> Result<MigrationFile, DiscoverError>
         description(desc),
         sqltest_no_transaction,
     )
+}
+
+// ---- Diesel -----------------------------------------------------------------------------------
+
+/// A Diesel migration directory `<version>_<name>/` holding `up.sql` (and usually `down.sql`,
+/// sometimes `metadata.toml`). `found` is its `up.sql`, named after the directory.
+pub(super) fn diesel_file(root: &Utf8Path, found: &Found) -> Result<MigrationFile, DiscoverError> {
+    // Diesel's version is the directory name up to the first `_`, dashes removed
+    // (`2019-02-26-002946_create_users` is version 20190226002946), compared as a string;
+    // the digits all have one length in a Diesel project, so numeric order is the same.
+    let (version, desc) = found
+        .name
+        .split_once('_')
+        .unwrap_or((found.name.as_str(), ""));
+    let version = version.replace('-', "");
+    let dir = found.path.parent().unwrap_or(Utf8Path::new(""));
+    let no_transaction = diesel_no_transaction(root, dir);
+    let mut file = whole_file(
+        found,
+        Layout::Diesel,
+        Some(version),
+        description(desc),
+        |c| no_transaction || sqltest_no_transaction(c),
+    )?;
+    let down_path = dir.join("down.sql");
+    if root.join(&down_path).is_file() {
+        let down = Found::read(root, down_path, "down.sql".to_owned())?;
+        let content = down.text()?;
+        file.down = Some(DownScript {
+            path: down.path,
+            range: 0..content.len(),
+            no_transaction: no_transaction || sqltest_no_transaction(&content),
+            content,
+        });
+    }
+    Ok(file)
+}
+
+/// Diesel's `metadata.toml` beside `up.sql`: `run_in_transaction = false` runs the migration
+/// outside a transaction.
+fn diesel_no_transaction(root: &Utf8Path, dir: &Utf8Path) -> bool {
+    std::fs::read_to_string(root.join(dir).join("metadata.toml")).is_ok_and(|text| {
+        text.lines().any(|line| {
+            let line = line.split('#').next().unwrap_or("");
+            line.split_once('=').is_some_and(|(k, v)| {
+                k.trim() == "run_in_transaction" && v.trim().eq_ignore_ascii_case("false")
+            })
+        })
+    })
+}
+
+pub(super) fn diesel(root: &Utf8Path, dirs: &[Found]) -> Result<Vec<MigrationFile>, DiscoverError> {
+    let files = dirs
+        .iter()
+        .map(|f| diesel_file(root, f))
+        .collect::<Result<Vec<_>, _>>()?;
+    sort_versioned(files)
+}
+
+// ---- per-dialect file names (ory's popx) --------------------------------------------------
+
+/// The dialect names popx uses in file names, and the engine each belongs to.
+const DIALECTS: [(&str, Option<Engine>); 5] = [
+    ("postgres", Some(Engine::Postgres)),
+    ("sqlite3", Some(Engine::Sqlite)),
+    ("sqlite", Some(Engine::Sqlite)),
+    ("mysql", Some(Engine::Mysql)),
+    // CockroachDB is not an engine of ours: its files are never applied.
+    ("cockroach", None),
+];
+
+/// The dialect names whose files apply to `engine` (MariaDB reads MySQL's, as popx does).
+fn dialects_of(engine: Engine) -> Vec<&'static str> {
+    let engine = match engine {
+        Engine::Mariadb => Engine::Mysql,
+        other => other,
+    };
+    DIALECTS
+        .iter()
+        .filter(|(_, e)| *e == Some(engine))
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+/// `<version>_<name>.<dialect>.up.sql` (or `.down.sql`): the name without the dialect and the
+/// dialect, when `name` has a known dialect infix.
+pub(super) fn dialect_name(name: &str) -> Option<(SqlxName<'_>, &str)> {
+    let parsed = sqlx_name(name)?;
+    if parsed.direction == Direction::Simple {
+        return None;
+    }
+    let (desc, dialect) = parsed.description.rsplit_once('.')?;
+    let known = DIALECTS
+        .iter()
+        .any(|(d, _)| d.eq_ignore_ascii_case(dialect));
+    known.then_some((
+        SqlxName {
+            version: parsed.version,
+            description: desc,
+            direction: parsed.direction,
+        },
+        dialect,
+    ))
+}
+
+/// popx: per version, the file for the engine's dialect if there is one, else the file for all
+/// dialects (`<version>_<name>.up.sql`), else nothing (a version may exist for other engines
+/// only). Returns the migrations and the other dialects' files (skipped on purpose).
+pub(super) fn per_dialect(
+    top: &[Found],
+    engine: Engine,
+    detected_from: &Utf8Path,
+) -> Result<(Vec<MigrationFile>, Vec<Utf8PathBuf>), DiscoverError> {
+    let ours = dialects_of(engine);
+    let mut skipped = Vec::new();
+    // (version, is dialect-specific, file) of every up file that applies to the engine.
+    let mut candidates: Vec<(&str, bool, &Found, &str)> = Vec::new();
+    let mut downs: Vec<(&str, bool, &Found)> = Vec::new();
+    for found in top {
+        let (name, specific) = match dialect_name(&found.name) {
+            Some((name, dialect)) => {
+                if !ours.iter().any(|d| d.eq_ignore_ascii_case(dialect)) {
+                    skipped.push(found.path.clone());
+                    continue;
+                }
+                (name, true)
+            }
+            None => match sqlx_name(&found.name) {
+                Some(name) if name.direction != Direction::Simple => (name, false),
+                _ => {
+                    let kind = DiscoverErrorKind::MixedLayout {
+                        layout: Layout::Popx,
+                        other: detected_from.to_owned(),
+                    };
+                    return Err(error(&found.path, kind));
+                }
+            },
+        };
+        match name.direction {
+            Direction::Down => downs.push((name.version, specific, found)),
+            _ => candidates.push((name.version, specific, found, name.description)),
+        }
+    }
+    let mut files = Vec::new();
+    for &(version, specific, found, desc) in &candidates {
+        // A generic file gives way to a dialect-specific one of the same version.
+        let overridden = !specific
+            && candidates
+                .iter()
+                .any(|(v, s, ..)| *s && super::version_cmp(v, version).is_eq());
+        if overridden {
+            skipped.push(found.path.clone());
+            continue;
+        }
+        let mut file = whole_file(
+            found,
+            Layout::Popx,
+            Some(version.to_owned()),
+            description(desc),
+            sqltest_no_transaction,
+        )?;
+        let down = downs
+            .iter()
+            .filter(|(v, ..)| super::version_cmp(v, version).is_eq())
+            .max_by_key(|(_, s, _)| *s);
+        if let Some((_, _, down)) = down {
+            let content = down.text()?;
+            file.down = Some(DownScript {
+                path: down.path.clone(),
+                range: 0..content.len(),
+                no_transaction: sqltest_no_transaction(&content),
+                content,
+            });
+        }
+        files.push(file);
+    }
+    Ok((sort_versioned(files)?, skipped))
+}
+
+// ---- goose ENVSUB -----------------------------------------------------------------------------
+
+/// Looks up an environment variable (the process environment in a run; a map in tests).
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// goose's `-- +goose ENVSUB ON` / `OFF`: between them, `${VAR}`, `${VAR:-default}`,
+/// `${VAR-default}` and `$VAR` are replaced from the environment (unset: empty, as goose does)
+/// and `$$` is a literal `$`. Lines outside such a region, and files without one, are unchanged.
+pub(super) fn goose_envsub(content: &str, env: Env<'_>) -> String {
+    if !lines_with_offsets(content).any(|(_, line)| goose_directive(line, "envsub on")) {
+        return content.to_owned();
+    }
+    let mut out = String::with_capacity(content.len());
+    let mut on = false;
+    for line in content.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if goose_directive(bare, "envsub on") {
+            on = true;
+        } else if goose_directive(bare, "envsub off") {
+            on = false;
+        } else if on {
+            out.push_str(&substitute(line, env));
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Shell-style expansion of one line.
+fn substitute(line: &str, env: Env<'_>) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(braced) = after.strip_prefix('{')
+            && let Some(close) = braced.find('}')
+        {
+            let inner = &braced[..close];
+            let (name, default) = match inner.find([':', '-']) {
+                Some(i) if inner[i..].starts_with(":-") => {
+                    (&inner[..i], Some((&inner[i + 2..], true)))
+                }
+                Some(i) if inner[i..].starts_with('-') => {
+                    (&inner[..i], Some((&inner[i + 1..], false)))
+                }
+                _ => (inner, None),
+            };
+            let value = env(name);
+            let text = match (value, default) {
+                // `:-` also replaces an empty value; `-` only an unset one.
+                (Some(v), Some((d, true))) if v.is_empty() => d.to_owned(),
+                (Some(v), _) => v,
+                (None, Some((d, _))) => d.to_owned(),
+                (None, None) => String::new(),
+            };
+            out.push_str(&text);
+            rest = &braced[close + 1..];
+        } else if after.starts_with(is_name_start) {
+            let end = after.find(|c| !is_name_char(c)).unwrap_or(after.len());
+            out.push_str(&env(&after[..end]).unwrap_or_default());
+            rest = &after[end..];
+        } else {
+            // `$1`, a lone `$`: not a variable.
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---- Sqitch's sqitch.conf ---------------------------------------------------------------------
+
+/// The plan file and deploy directory that `sqitch.conf` in `dir` names (`[core]` `top_dir`,
+/// `plan_file`, `deploy_dir`, each relative to the directory of `sqitch.conf`), if the file
+/// exists and the plan it names does.
+pub(super) fn sqitch_conf(root: &Utf8Path, dir: &Utf8Path) -> Option<(Utf8PathBuf, Utf8PathBuf)> {
+    let text = std::fs::read_to_string(root.join(dir).join("sqitch.conf")).ok()?;
+    let core = ini_section(&text, "core");
+    let get = |key: &str| {
+        core.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.clone())
+    };
+    let top = match get("top_dir") {
+        Some(t) => dir.join(conf_path(&t)),
+        None => dir.to_owned(),
+    };
+    let plan = get("plan_file")
+        .map(|p| dir.join(conf_path(&p)))
+        .unwrap_or_else(|| top.join("sqitch.plan"));
+    let deploy = get("deploy_dir")
+        .map(|p| dir.join(conf_path(&p)))
+        .unwrap_or_else(|| top.join("deploy"));
+    (root.join(&plan).is_file() && root.join(&deploy).is_dir()).then_some((plan, deploy))
+}
+
+/// A path written in `sqitch.conf`, without `./` or a trailing `/`.
+fn conf_path(written: &str) -> &str {
+    let mut p = written.trim().trim_end_matches('/');
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    if p == "." { "" } else { p }
+}
+
+/// The `key = value` pairs of one `[section]` of a git-config style file (quotes stripped).
+fn ini_section(text: &str, section: &str) -> Vec<(String, String)> {
+    let mut inside = false;
+    let mut pairs = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            let name = line.trim_matches(|c| c == '[' || c == ']').trim();
+            inside = name.eq_ignore_ascii_case(section);
+        } else if inside
+            && !line.starts_with(['#', ';'])
+            && let Some((k, v)) = line.split_once('=')
+        {
+            let v = v.trim().trim_matches('"');
+            pairs.push((k.trim().to_owned(), v.to_owned()));
+        }
+    }
+    pairs
 }

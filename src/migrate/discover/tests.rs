@@ -20,7 +20,7 @@ fn project(files: &[(&str, &str)]) -> (TempDir, Utf8PathBuf) {
 
 fn run(files: &[(&str, &str)]) -> Result<Vec<MigrationFile>, DiscoverError> {
     let (_tmp, root) = project(files);
-    discover(&root, Utf8Path::new(DIR))
+    discover(&root, Utf8Path::new(DIR), Engine::Postgres).map(|d| d.files)
 }
 
 fn names(files: &[MigrationFile]) -> Vec<&str> {
@@ -444,7 +444,9 @@ fn sqitch_deploys_in_plan_order_with_reworked_versions_first() {
     // `migrations:` may also name the deploy directory itself.
     let (_tmp, root) = project(&sqitch_files());
     let deploy = Utf8PathBuf::from(DIR).join("deploy");
-    let files = discover(&root, &deploy).unwrap();
+    let files = discover(&root, &deploy, Engine::Postgres)
+        .map(|d| d.files)
+        .unwrap();
     assert_eq!(files.len(), 4);
 }
 
@@ -530,9 +532,17 @@ fn empty_missing_and_non_directories() {
     assert!(run(&[("README.md", "")]).unwrap().is_empty());
 
     let (_tmp, root) = project(&[("a.sql", "")]);
-    let missing = discover(&root, Utf8Path::new("db/nope")).unwrap_err();
+    let missing = discover(&root, Utf8Path::new("db/nope"), Engine::Postgres)
+        .map(|d| d.files)
+        .unwrap_err();
     assert_eq!(missing.to_string(), "db/nope: no such directory");
-    let file = discover(&root, Utf8Path::new("db/migrations/a.sql")).unwrap_err();
+    let file = discover(
+        &root,
+        Utf8Path::new("db/migrations/a.sql"),
+        Engine::Postgres,
+    )
+    .map(|d| d.files)
+    .unwrap_err();
     assert!(matches!(file.kind, DiscoverErrorKind::NotADirectory));
 }
 
@@ -540,7 +550,9 @@ fn empty_missing_and_non_directories() {
 fn invalid_utf8_names_the_file() {
     let (_tmp, root) = project(&[]);
     std::fs::write(root.join(DIR).join("1_bad.sql"), b"SELECT '\xff';").unwrap();
-    let e = discover(&root, Utf8Path::new(DIR)).unwrap_err();
+    let e = discover(&root, Utf8Path::new(DIR), Engine::Postgres)
+        .map(|d| d.files)
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "db/migrations/1_bad.sql: not valid UTF-8 text"
@@ -591,4 +603,289 @@ fn down_scripts_are_paired_with_their_up_migration() {
     assert_eq!(down.path, files[0].path);
     assert_eq!(down.sql(), "-- migrate:down\nDROP TABLE a;\n");
     assert!(!files[0].up_sql().contains("DROP"));
+}
+
+/// Discovery for `engine` with the environment `env`, keeping the unused-file list.
+fn run_for(
+    files: &[(&str, &str)],
+    engine: Engine,
+    env: &[(&str, &str)],
+) -> Result<Discovered, DiscoverError> {
+    let (_tmp, root) = project(files);
+    let lookup = |name: &str| {
+        env.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    };
+    discover_with(&root, Utf8Path::new(DIR), engine, &lookup)
+}
+
+#[test]
+fn diesel_directories_apply_up_sql_in_version_order_with_their_down_files() {
+    let found = run_for(
+        &[
+            (
+                "2019-02-26-002946_create_posts/up.sql",
+                "CREATE TABLE posts (id int);",
+            ),
+            (
+                "2019-02-26-002946_create_posts/down.sql",
+                "DROP TABLE posts;",
+            ),
+            ("00000000000000_diesel_initial_setup/up.sql", "SELECT 0;"),
+            ("00000000000000_diesel_initial_setup/down.sql", "SELECT 1;"),
+            (
+                "2018-11-01-100000_create_users/up.sql",
+                "CREATE TABLE users (id int);",
+            ),
+            (
+                "2020-01-01-000000_index_concurrently/up.sql",
+                "CREATE INDEX CONCURRENTLY i ON posts (id);",
+            ),
+            (
+                "2020-01-01-000000_index_concurrently/metadata.toml",
+                "run_in_transaction = false\n",
+            ),
+            (".keep", ""),
+        ],
+        Engine::Postgres,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        names(&found.files),
+        [
+            "00000000000000_diesel_initial_setup/up.sql",
+            "2018-11-01-100000_create_users/up.sql",
+            "2019-02-26-002946_create_posts/up.sql",
+            "2020-01-01-000000_index_concurrently/up.sql",
+        ]
+    );
+    assert!(found.files.iter().all(|f| f.layout == Layout::Diesel));
+    assert_eq!(found.files[2].version.as_deref(), Some("20190226002946"));
+    assert_eq!(found.files[2].description, "create posts");
+    let down = found.files[2].down.as_ref().expect("down.sql paired");
+    assert_eq!(down.sql(), "DROP TABLE posts;");
+    assert!(found.files[1].down.is_none());
+    assert_eq!(
+        found
+            .files
+            .iter()
+            .map(|f| f.no_transaction)
+            .collect::<Vec<_>>(),
+        [false, false, false, true]
+    );
+    assert!(found.ignored.is_empty(), "{:?}", found.ignored);
+}
+
+#[test]
+fn diesel_lists_stray_sql_files_as_ignored() {
+    let found = run_for(
+        &[
+            ("2019-02-26-002946_create_posts/up.sql", "SELECT 1;"),
+            ("2019-02-26-002946_create_posts/notes.sql", "SELECT 2;"),
+            ("schema.sql", "SELECT 3;"),
+        ],
+        Engine::Postgres,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(found.files.len(), 1);
+    let ignored: Vec<&str> = found.ignored.iter().map(|p| p.as_str()).collect();
+    assert_eq!(
+        ignored,
+        [
+            "db/migrations/2019-02-26-002946_create_posts/notes.sql",
+            "db/migrations/schema.sql"
+        ]
+    );
+}
+
+const POPX: &[(&str, &str)] = &[
+    (
+        "20150100000001000000_networks.postgres.up.sql",
+        "CREATE TABLE networks (id uuid);",
+    ),
+    (
+        "20150100000001000000_networks.postgres.down.sql",
+        "DROP TABLE networks;",
+    ),
+    (
+        "20150100000001000000_networks.sqlite3.up.sql",
+        "CREATE TABLE networks (id text);",
+    ),
+    (
+        "20150100000001000000_networks.mysql.up.sql",
+        "CREATE TABLE networks (id char(36));",
+    ),
+    (
+        "20150100000001000000_networks.cockroach.up.sql",
+        "CREATE TABLE networks (id uuid);",
+    ),
+    (
+        "20150100000002000000_flags.up.sql",
+        "ALTER TABLE networks ADD flag int;",
+    ),
+    ("20150100000002000000_flags.down.sql", "SELECT 1;"),
+    (
+        "20150100000003000000_pg_only.postgres.up.sql",
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto;",
+    ),
+    ("20150100000004000000_fix.up.sql", "SELECT 'generic';"),
+    (
+        "20150100000004000000_fix.sqlite3.up.sql",
+        "SELECT 'sqlite';",
+    ),
+];
+
+#[test]
+fn per_dialect_names_choose_the_engines_files() {
+    let pg = run_for(POPX, Engine::Postgres, &[]).unwrap();
+    assert_eq!(
+        names(&pg.files),
+        [
+            "20150100000001000000_networks.postgres.up.sql",
+            "20150100000002000000_flags.up.sql",
+            "20150100000003000000_pg_only.postgres.up.sql",
+            "20150100000004000000_fix.up.sql",
+        ]
+    );
+    assert!(pg.files.iter().all(|f| f.layout == Layout::Popx));
+    assert_eq!(pg.files[0].description, "networks");
+    assert_eq!(
+        pg.files[0].down.as_ref().unwrap().sql(),
+        "DROP TABLE networks;"
+    );
+    assert!(pg.ignored.is_empty(), "{:?}", pg.ignored);
+
+    let sqlite = run_for(POPX, Engine::Sqlite, &[]).unwrap();
+    assert_eq!(
+        names(&sqlite.files),
+        [
+            "20150100000001000000_networks.sqlite3.up.sql",
+            "20150100000002000000_flags.up.sql",
+            "20150100000004000000_fix.sqlite3.up.sql",
+        ]
+    );
+    // MariaDB reads MySQL's files.
+    let maria = run_for(POPX, Engine::Mariadb, &[]).unwrap();
+    assert_eq!(
+        maria.files[0].up_sql(),
+        "CREATE TABLE networks (id char(36));"
+    );
+}
+
+#[test]
+fn per_dialect_files_for_other_engines_only_are_an_empty_set_error() {
+    let e = run_for(
+        &[
+            ("1_a.postgres.up.sql", "SELECT 1;"),
+            ("2_b.postgres.up.sql", "SELECT 2;"),
+        ],
+        Engine::Sqlite,
+        &[],
+    )
+    .unwrap_err();
+    match &e.kind {
+        DiscoverErrorKind::NoMigrations { count, engine, .. } => {
+            assert_eq!((*count, *engine), (2, Engine::Sqlite));
+        }
+        other => panic!("expected NoMigrations, got {other:?}"),
+    }
+}
+
+#[test]
+fn goose_envsub_substitutes_between_on_and_off() {
+    let sql = "-- +goose Up\n-- +goose ENVSUB ON\nCREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASS:-secret}';\nGRANT ${MISSING-all} ON t TO $APP_ROLE; -- $$ and $1\n-- +goose ENVSUB OFF\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;\n";
+    let found = run_for(
+        &[("001_roles.sql", sql)],
+        Engine::Postgres,
+        &[("APP_ROLE", "app")],
+    )
+    .unwrap();
+    let up = found.files[0].up_sql();
+    assert!(
+        up.contains("CREATE ROLE app LOGIN PASSWORD 'secret';"),
+        "{up}"
+    );
+    assert!(up.contains("GRANT all ON t TO app; -- $ and $1"), "{up}");
+    assert!(up.contains("AS $$ SELECT 1 $$"), "{up}");
+    // Lines stay where they were, so locations still point into the file.
+    assert_eq!(up.lines().count(), sql.lines().count());
+}
+
+#[test]
+fn goose_without_envsub_keeps_dollars() {
+    let sql = "-- +goose Up\nSELECT '${NOT_SUBSTITUTED}';\n";
+    let found = run_for(
+        &[("001_a.sql", sql)],
+        Engine::Postgres,
+        &[("NOT_SUBSTITUTED", "x")],
+    )
+    .unwrap();
+    assert!(found.files[0].up_sql().contains("${NOT_SUBSTITUTED}"));
+}
+
+#[test]
+fn sqitch_conf_moves_the_plan_and_deploy_directory() {
+    let found = run_for(
+        &[
+            ("sqitch.conf", "[core]\n\tengine = pg\n\ttop_dir = db\n[engine \"pg\"]\n\ttarget = x\n"),
+            ("db/sqitch.plan", "%syntax-version=1.0.0\n%project=app\n\nusers 2024-01-01T00:00:00Z A <a@b> # users\nposts [users] 2024-01-02T00:00:00Z A <a@b> # posts\n"),
+            ("db/deploy/users.sql", "CREATE TABLE users (id int);"),
+            ("db/deploy/posts.sql", "CREATE TABLE posts (id int);"),
+            ("db/revert/users.sql", "DROP TABLE users;"),
+            ("db/verify/users.sql", "SELECT id FROM users;"),
+        ],
+        Engine::Postgres,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        names(&found.files),
+        ["db/deploy/users.sql", "db/deploy/posts.sql"]
+    );
+    assert!(found.ignored.is_empty(), "{:?}", found.ignored);
+}
+
+#[test]
+fn sql_files_that_give_no_migration_are_an_error_naming_a_few() {
+    let e = run_for(
+        &[
+            ("schema/001_users.sql", "SELECT 1;"),
+            ("schema/002_posts.sql", "SELECT 2;"),
+            ("schema/003_tags.sql", "SELECT 3;"),
+            ("schema/004_more.sql", "SELECT 4;"),
+        ],
+        Engine::Postgres,
+        &[],
+    )
+    .unwrap_err();
+    let text = e.to_string();
+    assert!(text.starts_with("db/migrations: 4 .sql file(s) here (db/migrations/schema/001_users.sql, db/migrations/schema/002_posts.sql, db/migrations/schema/003_tags.sql, …)"), "{text}");
+    assert!(text.contains("Diesel (<version>_<name>/up.sql)"), "{text}");
+    // A directory with no .sql file at all is simply empty.
+    assert!(
+        run_for(&[("README.md", "x")], Engine::Postgres, &[])
+            .unwrap()
+            .files
+            .is_empty()
+    );
+}
+
+#[test]
+fn plain_layout_lists_nested_files_as_ignored() {
+    let found = run_for(
+        &[
+            ("001.sql", "SELECT 1;"),
+            ("old/000.sql", "SELECT 0;"),
+            ("002.down.sql", "SELECT 2;"),
+        ],
+        Engine::Postgres,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(names(&found.files), ["001.sql"]);
+    let ignored: Vec<&str> = found.ignored.iter().map(|p| p.as_str()).collect();
+    assert_eq!(ignored, ["db/migrations/old/000.sql"]);
 }
