@@ -112,6 +112,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
 
+    /// Judge the change against this base branch or commit: build the database from the
+    /// base's migrations and seeds (read from git, the work tree is untouched), apply only the
+    /// new migrations on top, and report history problems. Default: `base:` in sqltest.yaml,
+    /// else the pull request's base in GitHub Actions, GitLab CI and Jenkins.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+
     #[command(flatten)]
     pub publish: crate::publish::PublishOptions,
 }

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod change;
 pub mod cli;
 pub mod dialect;
 pub mod exec;

@@ -5,6 +5,7 @@
 mod check;
 mod rules_step;
 mod scripts;
+mod upgrade;
 
 use crate::backend::databases::DbRegistry;
 use crate::backend::{self, ProvisionRequest, Server};
@@ -192,6 +193,18 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
             return Exit::Invalid;
         }
     };
+    let change = match upgrade::change_of(&project, &scripts, args.base.as_deref()) {
+        Ok(c) => c,
+        Err(code) => {
+            let _ = writeln!(io.err, "error: {}", code.1);
+            return code.0;
+        }
+    };
+    let upgrade_note = change.as_ref().map(upgrade::describe);
+    let (scripts, findings) = match change {
+        Some(c) => (c.scripts, c.findings),
+        None => (scripts, Vec::new()),
+    };
     let changed = match &args.changed_since {
         None => None,
         Some(rev) => match changed_scope(&project, rev) {
@@ -243,6 +256,9 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         },
     ));
     let mut err = io.err;
+    if let Some(note) = &upgrade_note {
+        lock(&reporter).phase(note);
+    }
 
     let provision_clock = Instant::now();
     let server = match backend::select(kind, &request) {
@@ -346,7 +362,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         errors: outcome.errors.clone(),
         interrupted: interrupted.is_some(),
         timings: outcome.timings,
-        findings: Vec::new(),
+        findings,
         warnings,
     };
     lock(&reporter).finish(&results);
@@ -563,7 +579,7 @@ async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Template {
                         duration_secs: 0.0,
                         error: None,
                         skip_reason: Some("unchanged: already in the cached template".into()),
-                        origin: None,
+                        origin: s.origin,
                     });
                 }
                 return Template::Ready(name.clone());

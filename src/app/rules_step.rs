@@ -163,6 +163,7 @@ mod tests {
             backend: None,
             migrations: None,
             migrations_at: None,
+            change: Default::default(),
             seeds: Vec::new(),
             specs: Vec::new(),
             jobs,

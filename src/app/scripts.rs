@@ -28,6 +28,7 @@ pub(crate) fn read_scripts(project: &Project, color: bool) -> Result<Scripts, St
         list.extend(found.files.into_iter().map(|file| Script {
             kind: ScriptKind::Migration,
             file,
+            origin: None,
         }));
     }
     if project.migrations.is_none()
@@ -41,6 +42,7 @@ pub(crate) fn read_scripts(project: &Project, color: bool) -> Result<Scripts, St
         list.push(Script {
             kind: ScriptKind::Seed,
             file,
+            origin: None,
         });
     }
     Ok(Scripts { list, warnings })

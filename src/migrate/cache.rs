@@ -64,6 +64,7 @@ mod tests {
                 no_transaction: false,
                 down: None,
             },
+            origin: None,
         }
     }
 

@@ -13,6 +13,8 @@ use std::time::Instant;
 pub struct Script {
     pub kind: ScriptKind,
     pub file: MigrationFile,
+    /// With a base: whether the file is applied as the base had it or is new in the change.
+    pub origin: Option<crate::results::Origin>,
 }
 
 /// The template database after preparation.
@@ -67,7 +69,7 @@ pub async fn prepare(
                 duration_secs: 0.0,
                 error: None,
                 skip_reason: Some(format!("not applied: {first} failed before it")),
-                origin: None,
+                origin: script.origin,
             }
         } else {
             let started = Instant::now();
@@ -82,7 +84,7 @@ pub async fn prepare(
                     duration_secs,
                     error: None,
                     skip_reason: None,
-                    origin: None,
+                    origin: script.origin,
                 },
                 Err(ApplyFailure::Sql(error)) => {
                     prepared.failed = Some(path.to_string());
@@ -94,7 +96,7 @@ pub async fn prepare(
                         duration_secs,
                         error: Some(error),
                         skip_reason: None,
-                        origin: None,
+                        origin: script.origin,
                     }
                 }
                 Err(ApplyFailure::Connection(message)) => {
@@ -113,7 +115,7 @@ pub async fn prepare(
                             location: None,
                         }),
                         skip_reason: None,
-                        origin: None,
+                        origin: script.origin,
                     }
                 }
             }

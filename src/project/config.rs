@@ -43,6 +43,7 @@ pub(crate) struct Config {
     pub specs: Vec<Utf8PathBuf>,
     pub jobs: Option<usize>,
     pub timeout: Option<Duration>,
+    pub change: super::change::ChangeSettings,
 }
 
 /// Validates the parsed project file. `raw` is `None` for an empty file or after a parse
@@ -98,6 +99,13 @@ pub(crate) fn convert_config(
     config.specs = spec_files(ctx, root, raw.specs.as_ref());
     config.jobs = raw.jobs.as_ref().and_then(|j| jobs(ctx, j));
     config.timeout = raw.timeout.as_ref().and_then(|t| timeout(ctx, t));
+    config.change = super::change::convert(
+        ctx,
+        raw.base.as_ref(),
+        raw.upgrade_seeds.as_ref(),
+        raw.history.as_ref(),
+        raw.baseline.as_ref(),
+    );
     config
 }
 

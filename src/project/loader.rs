@@ -124,6 +124,7 @@ pub fn load(start: &Utf8Path) -> Result<Project, LoadErrors> {
         specs,
         jobs: config.jobs,
         timeout: config.timeout,
+        change: config.change,
     })
 }
 

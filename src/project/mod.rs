@@ -4,6 +4,7 @@
 //! converted by hand into the model so every semantic problem becomes a located
 //! [`ConfigError`]; [`load`] returns all of them at once as [`LoadErrors`].
 
+pub mod change;
 mod check_fields;
 mod config;
 pub mod errors;
@@ -19,6 +20,7 @@ mod spec;
 #[cfg(test)]
 mod tests;
 
+pub use change::{ChangeSettings, HistoryPolicy, UpgradeSeeds};
 pub use errors::{ConfigError, LoadErrors};
 pub use loader::{PROJECT_FILE, find_project_file, load};
 pub use model::*;

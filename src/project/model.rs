@@ -102,6 +102,8 @@ pub struct Project {
     pub specs: Vec<Spec>,
     pub jobs: Option<usize>,
     pub timeout: Option<Duration>,
+    /// How the change is judged against its base branch.
+    pub change: super::change::ChangeSettings,
 }
 
 /// One spec file.

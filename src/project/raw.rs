@@ -23,6 +23,11 @@ pub(crate) struct RawConfig {
     pub specs: Option<Node>,
     pub jobs: Option<Node>,
     pub timeout: Option<Spanned<String>>,
+    /// The change's base branch or commit.
+    pub base: Option<Spanned<String>>,
+    pub upgrade_seeds: Option<Spanned<String>>,
+    pub history: Option<Node>,
+    pub baseline: Option<Node>,
 }
 
 /// A spec file.

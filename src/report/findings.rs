@@ -5,7 +5,10 @@
 use super::text::{self, count, one_line};
 use crate::Location;
 use crate::project::Severity;
-use crate::results::{CheckResult, MigrationResult, RunResults, ScriptKind, Status, TestResult};
+use crate::results::{
+    CheckResult, Finding as ChangeFinding, MigrationResult, RunResults, ScriptKind, Status,
+    TestResult,
+};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -93,6 +96,70 @@ impl CheckRule {
     }
 }
 
+/// The findings about the change's migrations (history, drift, reversibility), each its own
+/// SARIF rule. The rule names are those of [`crate::results::Finding::rule`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum ChangeRule {
+    Edited,
+    WhitespaceEdit,
+    Deleted,
+    Renamed,
+    OutOfOrder,
+    DuplicateVersion,
+    SchemaDrift,
+    Irreversible,
+    DownFailed,
+    /// A rule this build does not know (results written by another version).
+    Other,
+}
+
+impl ChangeRule {
+    pub(crate) const ALL: [ChangeRule; 10] = [
+        ChangeRule::Edited,
+        ChangeRule::WhitespaceEdit,
+        ChangeRule::Deleted,
+        ChangeRule::Renamed,
+        ChangeRule::OutOfOrder,
+        ChangeRule::DuplicateVersion,
+        ChangeRule::SchemaDrift,
+        ChangeRule::Irreversible,
+        ChangeRule::DownFailed,
+        ChangeRule::Other,
+    ];
+
+    /// The rule as the results write it.
+    pub(crate) fn rule(self) -> &'static str {
+        match self {
+            ChangeRule::Edited => "edited",
+            ChangeRule::WhitespaceEdit => "whitespace-edit",
+            ChangeRule::Deleted => "deleted",
+            ChangeRule::Renamed => "renamed",
+            ChangeRule::OutOfOrder => "out-of-order",
+            ChangeRule::DuplicateVersion => "duplicate-version",
+            ChangeRule::SchemaDrift => "schema-drift",
+            ChangeRule::Irreversible => "irreversible",
+            ChangeRule::DownFailed => "down-failed",
+            ChangeRule::Other => "other",
+        }
+    }
+
+    fn category(self) -> &'static str {
+        match self {
+            ChangeRule::SchemaDrift => "drift",
+            ChangeRule::Irreversible | ChangeRule::DownFailed => "reversibility",
+            ChangeRule::Other => "change",
+            _ => "history",
+        }
+    }
+
+    fn of_rule(rule: &str) -> ChangeRule {
+        ChangeRule::ALL
+            .into_iter()
+            .find(|r| r.rule() == rule)
+            .unwrap_or(ChangeRule::Other)
+    }
+}
+
 /// What kind of problem a finding is: the SARIF rule, the GitLab `check_name`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum RuleId {
@@ -100,6 +167,8 @@ pub(crate) enum RuleId {
     SeedFailed,
     TestFailed,
     Check(CheckRule),
+    /// A finding about the change's migrations.
+    Change(ChangeRule),
     /// An item could not run properly (lost connection, harness timeout), or the run itself had
     /// trouble.
     Infrastructure,
@@ -117,6 +186,8 @@ impl RuleId {
         ];
         all.extend(CheckRule::ALL.into_iter().map(RuleId::Check));
         all.extend([RuleId::Infrastructure, RuleId::Interrupted]);
+        // Appended, so the positions of the older rules do not move.
+        all.extend(ChangeRule::ALL.into_iter().map(RuleId::Change));
         all
     }
 
@@ -127,6 +198,7 @@ impl RuleId {
             RuleId::SeedFailed => "seed/failed".into(),
             RuleId::TestFailed => "test/failed".into(),
             RuleId::Check(c) => format!("check/{}", c.kind()),
+            RuleId::Change(c) => format!("{}/{}", c.category(), c.rule()),
             RuleId::Infrastructure => "run/infrastructure".into(),
             RuleId::Interrupted => "run/interrupted".into(),
         }
@@ -139,6 +211,8 @@ pub(crate) enum Source<'a> {
     Migration(&'a MigrationResult),
     Test(&'a TestResult),
     Check(&'a CheckResult),
+    /// A finding about the change's migrations (history, drift, reversibility).
+    Change(&'a ChangeFinding),
     /// One of the run's infrastructure errors.
     RunError,
     Interrupted,
@@ -194,6 +268,7 @@ pub(crate) fn findings(r: &RunResults) -> Vec<Finding<'_>> {
             out.push(f);
         }
     }
+    out.extend(r.findings.iter().map(change_finding));
     for t in &r.tests {
         if let Some(f) = test_finding(t) {
             out.push(f);
@@ -299,6 +374,35 @@ fn migration_finding(m: &MigrationResult) -> Option<Finding<'_>> {
         ),
         key: format!("{}\0{}", rule.id(), m.path),
     })
+}
+
+fn change_finding(f: &ChangeFinding) -> Finding<'_> {
+    let rule = RuleId::Change(ChangeRule::of_rule(&f.rule));
+    let level = if f.suppressed.is_some() {
+        Level::Note
+    } else {
+        Level::of_severity(f.severity)
+    };
+    let subject = match &f.location {
+        Some(l) => format!("migration {}", l.path),
+        None => "the migrations".to_string(),
+    };
+    let mut body = f.details.clone().unwrap_or_default();
+    if let Some(reason) = &f.suppressed {
+        body = format!("Allowed: {reason}\n{body}");
+    }
+    Finding {
+        rule,
+        level,
+        status: Status::Failed,
+        source: Source::Change(f),
+        subject,
+        title: one_line(&f.message, 200),
+        message: sentence(&f.message),
+        body,
+        location: f.location.clone(),
+        key: format!("{}\0{}", rule.id(), f.id),
+    }
 }
 
 fn test_finding(t: &TestResult) -> Option<Finding<'_>> {

@@ -74,9 +74,9 @@ fn severity(f: &Finding) -> &'static str {
     match (f.rule, f.level) {
         (RuleId::MigrationFailed | RuleId::SeedFailed, _) => "blocker",
         (RuleId::Infrastructure | RuleId::Interrupted, _) => "major",
-        (RuleId::TestFailed | RuleId::Check(_), Level::Error) => "critical",
-        (RuleId::TestFailed | RuleId::Check(_), Level::Warning) => "major",
-        (RuleId::TestFailed | RuleId::Check(_), Level::Note) => "info",
+        (RuleId::TestFailed | RuleId::Check(_) | RuleId::Change(_), Level::Error) => "critical",
+        (RuleId::TestFailed | RuleId::Check(_) | RuleId::Change(_), Level::Warning) => "major",
+        (RuleId::TestFailed | RuleId::Check(_) | RuleId::Change(_), Level::Note) => "info",
     }
 }
 

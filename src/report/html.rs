@@ -221,6 +221,7 @@ fn item_key(f: &Finding) -> Option<String> {
         Source::Migration(m) => Some(format!("m\0{}", m.path)),
         Source::Test(t) => Some(format!("t\0{}", t.id)),
         Source::Check(c) => Some(format!("c\0{}", c.id)),
+        Source::Change(f) => Some(format!("f\0{}", f.id)),
         Source::RunError | Source::Interrupted => None,
     }
 }
@@ -243,7 +244,7 @@ fn anchor_of(f: &Finding, r: &RunResults) -> Option<String> {
             .iter()
             .position(|x| std::ptr::eq(x, c))
             .map(|i| format!("check-{i}")),
-        Source::RunError | Source::Interrupted => None,
+        Source::Change(_) | Source::RunError | Source::Interrupted => None,
     }
 }
 

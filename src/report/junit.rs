@@ -50,6 +50,9 @@ pub fn render_junit(r: &RunResults) -> String {
         suite.add_test_cases(r.migrations.iter().map(|m| migration_case(m, &mut names)));
         suites.push(suite);
     }
+    if !r.findings.is_empty() {
+        suites.push(findings_suite(r, &mut names));
+    }
     let mut by_spec: IndexMap<&Utf8PathBuf, (Vec<&TestResult>, Vec<&CheckResult>)> =
         IndexMap::new();
     for t in &r.tests {
@@ -347,6 +350,44 @@ fn run_suite(r: &RunResults, names: &mut UniqueNames) -> TestSuite {
         let status = non_success(NonSuccessKind::Error, message, "interrupted", "");
         let mut case = new_case(names, "sqltest.run".into(), "interrupted", "run", status);
         set_location(&mut case, r.project.config.as_str(), 1);
+        suite.add_test_case(case);
+    }
+    suite
+}
+
+fn severity_word(s: crate::project::Severity) -> &'static str {
+    match s {
+        crate::project::Severity::Error => "error",
+        crate::project::Severity::Warning => "warning",
+        crate::project::Severity::Info => "info",
+    }
+}
+
+/// One testcase per finding about the change's migrations: a failure when its severity is
+/// error (and it is not allowed), a passing case carrying the message otherwise.
+fn findings_suite(r: &RunResults, names: &mut UniqueNames) -> TestSuite {
+    let mut suite = TestSuite::new("migration findings");
+    for f in &r.findings {
+        let body = f.details.as_deref().unwrap_or_default();
+        let status = if f.fails(crate::project::Severity::Error) {
+            non_success(NonSuccessKind::Failure, &f.message, &f.rule, body)
+        } else {
+            TestCaseStatus::success()
+        };
+        let classname = format!("sqltest.{}", f.category.as_str());
+        let mut case = new_case(names, classname, &f.id, &f.rule, status);
+        if !f.fails(crate::project::Severity::Error) {
+            let level = if f.suppressed.is_some() {
+                "allowed"
+            } else {
+                severity_word(f.severity)
+            };
+            case.set_system_out(format!("{level}: {}", f.message));
+        }
+        match &f.location {
+            Some(l) => set_location(&mut case, l.path.as_str(), l.line),
+            None => set_location(&mut case, r.project.config.as_str(), 1),
+        }
         suite.add_test_case(case);
     }
     suite

@@ -1,7 +1,7 @@
 //! The words describing each kind of finding (SARIF `reportingDescriptor`s, HTML tooltips): a
 //! name, a one-line and a full description, and help on what to do.
 
-use super::findings::{CheckRule, Level, RuleId};
+use super::findings::{ChangeRule, CheckRule, Level, RuleId};
 
 /// How a rule is described to people.
 pub(crate) struct RuleDoc {
@@ -60,6 +60,7 @@ pub(crate) fn rule_doc(rule: RuleId) -> RuleDoc {
             tags: &["test", "correctness"],
         },
         RuleId::Check(c) => check_doc(c),
+        RuleId::Change(c) => change_doc(c),
         RuleId::Infrastructure => RuleDoc {
             name: "InfrastructureError",
             short: "sqltest could not run an item to the end.",
@@ -82,6 +83,100 @@ pub(crate) fn rule_doc(rule: RuleId) -> RuleDoc {
             default_level: Level::Warning,
             tags: &["infrastructure"],
         },
+    }
+}
+
+fn change_doc(c: ChangeRule) -> RuleDoc {
+    let base_help = "Production already ran the base's migrations: leave applied files as they \
+                     are and put every change in a new migration that sorts after them.";
+    let (name, short, full, help, level): (_, _, _, &'static str, _) = match c {
+        ChangeRule::Edited => (
+            "MigrationEdited",
+            "A migration the base branch already has was edited.",
+            "Databases migrated from the base branch ran the old content and will not run the \
+             file again (or the migration tool refuses a changed checksum), so the edit never \
+             reaches them and fresh installs and upgraded databases diverge.",
+            base_help,
+            Level::Error,
+        ),
+        ChangeRule::WhitespaceEdit => (
+            "MigrationWhitespaceEdited",
+            "Only whitespace or line endings of an applied migration changed.",
+            "The statements are the same, but tools that checksum migration files (sqlx, \
+             Flyway) see a different file.",
+            "Restore the file's original whitespace and line endings (check `.gitattributes` \
+             for `eol` settings) unless your tool ignores whitespace.",
+            Level::Note,
+        ),
+        ChangeRule::Deleted => (
+            "MigrationDeleted",
+            "A migration the base branch already has was deleted.",
+            "Databases that ran it keep its effects; fresh installs no longer get them.",
+            "Restore the file, or, when the history was squashed into a baseline, declare \
+             `baseline: <version>` in sqltest.yaml.",
+            Level::Error,
+        ),
+        ChangeRule::Renamed => (
+            "MigrationRenamed",
+            "A migration the base branch already has was renamed.",
+            "Tools that track applied migrations by name or version will run the renamed file \
+             again on databases that already ran it.",
+            "Keep the original file name.",
+            Level::Warning,
+        ),
+        ChangeRule::OutOfOrder => (
+            "MigrationOutOfOrder",
+            "A new migration sorts before one the base branch already applied.",
+            "Databases migrated from the base branch are past this version: most tools skip \
+             it or refuse to run it, and fresh installs apply it in another order.",
+            "Rename the new migration so its version sorts after the newest one at the base.",
+            Level::Warning,
+        ),
+        ChangeRule::DuplicateVersion => (
+            "MigrationVersionReused",
+            "A new migration reuses the version of one the base branch already applied.",
+            "Databases that ran the base's migration of that version skip the new file.",
+            "Give the new migration a version of its own, after the newest one at the base.",
+            Level::Error,
+        ),
+        ChangeRule::SchemaDrift => (
+            "SchemaDrift",
+            "A fresh install and an upgraded database end with different schemas.",
+            "Applying all migrations from scratch and upgrading the base's database with the \
+             new migrations give different schemas.",
+            "Make the new migration produce the same schema on both paths.",
+            Level::Error,
+        ),
+        ChangeRule::Irreversible => (
+            "MigrationIrreversible",
+            "A down migration does not restore the schema the up migration started from.",
+            "After up then down, the schema differs from the schema before up.",
+            "Make the down migration undo every object the up migration creates or changes.",
+            Level::Error,
+        ),
+        ChangeRule::DownFailed => (
+            "DownMigrationFailed",
+            "A down migration fails to apply after its up migration.",
+            "Rolling the migration back would fail in production too.",
+            "Fix the down migration at the reported line.",
+            Level::Error,
+        ),
+        ChangeRule::Other => (
+            "MigrationFinding",
+            "A finding about the change's migrations.",
+            "A finding written by another version of sqltest.",
+            "See the finding's message.",
+            Level::Warning,
+        ),
+    };
+    RuleDoc {
+        name,
+        short,
+        full,
+        help,
+        example: None,
+        default_level: level,
+        tags: &["migration", "history"],
     }
 }
 

@@ -95,6 +95,11 @@ impl TerminalReporter {
         if let (ScriptKind::Seed, true) = (m.kind, self.opts.verbose) {
             rest.push_str(" (seed)");
         }
+        match m.origin {
+            Some(crate::results::Origin::Base) => rest.push_str(" (base)"),
+            Some(crate::results::Origin::New) => rest.push_str(" (new in this change)"),
+            None => {}
+        }
         if let Some(reason) = m
             .skip_reason
             .as_deref()
@@ -179,6 +184,9 @@ impl TerminalReporter {
             out.push('\n');
             out.push_str(&block);
         }
+        for f in &r.findings {
+            out.push_str(&self.finding_block(f));
+        }
         for warning in &r.warnings {
             let _ = writeln!(
                 out,
@@ -207,6 +215,34 @@ impl TerminalReporter {
         out.push_str(&self.status_line("Summary", style, r.duration_secs, &summary_text(r)));
         out.push_str(&self.problem_lines(r));
         self.emit(&out);
+    }
+
+    /// A finding about the change: its level, rule and place, then its details indented.
+    fn finding_block(&self, f: &crate::results::Finding) -> String {
+        let (word, style) = match (f.suppressed.is_some(), f.severity) {
+            (true, _) | (_, crate::project::Severity::Info) => ("Note", styles::skip()),
+            (_, crate::project::Severity::Warning) => ("Warning", styles::warn()),
+            (_, crate::project::Severity::Error) => ("Error", styles::fail()),
+        };
+        let place = f
+            .location
+            .as_ref()
+            .map(|l| format!(" {}:{}", l.path, l.line))
+            .unwrap_or_default();
+        let mut out = format!(
+            "{} [{}/{}]{place} {}\n",
+            self.word(word, style),
+            f.category.as_str(),
+            f.rule,
+            f.message
+        );
+        if let Some(reason) = &f.suppressed {
+            let _ = writeln!(out, "    allowed: {reason}");
+        }
+        for line in f.details.iter().flat_map(|d| d.lines()).take(40) {
+            let _ = writeln!(out, "    {line}");
+        }
+        out
     }
 
     fn advance(&mut self, status: Status) {
@@ -472,6 +508,9 @@ fn summary_text(r: &RunResults) -> String {
             count(s.checks.total(), "check"),
             counts_text(&s.checks, &detail)
         ));
+    }
+    if !r.findings.is_empty() {
+        parts.push(count(r.findings.len(), "migration finding"));
     }
     if !r.errors.is_empty() {
         parts.push(count(r.errors.len(), "infrastructure error"));

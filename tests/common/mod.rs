@@ -39,6 +39,12 @@ pub fn sqltest() -> Command {
     cmd.env_remove("DATABASE_URL")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY")
+        // CI variables name a base: the tests choose their own.
+        .env_remove("GITHUB_BASE_REF")
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("GITLAB_CI")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        .env_remove("CHANGE_TARGET")
         .env("NO_COLOR", "1");
     cmd
 }
