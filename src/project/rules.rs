@@ -3,9 +3,7 @@
 
 use super::check_fields::{Fields, MapKind, build};
 use super::errors::suggestion_help;
-use super::model::{
-    ArgLocations, Check, CheckKind, CheckOptions, Rule, Severity, SqlRule, Value,
-};
+use super::model::{ArgLocations, Check, CheckKind, CheckOptions, Rule, Severity, SqlRule, Value};
 use super::node::{Node, Yaml};
 use super::raw::RawRule;
 use super::source::FileCtx;

@@ -229,9 +229,7 @@ fn boolean(engine: Engine, t: &str) -> bool {
         Engine::Postgres => {
             let words = ["true", "false", "yes", "no", "on", "off", "1", "0"];
             // `o` alone is ambiguous (on/off), as PostgreSQL says too.
-            !lower.is_empty()
-                && lower != "o"
-                && words.iter().any(|w| w.starts_with(lower.as_str()))
+            !lower.is_empty() && lower != "o" && words.iter().any(|w| w.starts_with(lower.as_str()))
         }
         Engine::Sqlite | Engine::Mysql | Engine::Mariadb => {
             matches!(lower.as_str(), "1" | "0")
@@ -402,8 +400,16 @@ mod tests {
             assert!(ok(e, ValueKind::Timestamp, json!("2024-01-31")));
             assert!(ok(e, ValueKind::Timestamp, json!("2024-01-31T12:00:00Z")));
             assert!(ok(e, ValueKind::Timestamp, json!("2024-01-31 12:00")));
-            assert!(ok(e, ValueKind::Timestamp, json!("2024-01-31T12:00:00.25+02:00")));
-            assert!(ok(e, ValueKind::Timestamp, json!("2024-01-31 23:59:59-0530")));
+            assert!(ok(
+                e,
+                ValueKind::Timestamp,
+                json!("2024-01-31T12:00:00.25+02:00")
+            ));
+            assert!(ok(
+                e,
+                ValueKind::Timestamp,
+                json!("2024-01-31 23:59:59-0530")
+            ));
             assert!(!ok(e, ValueKind::Timestamp, json!("2024-01-31 25:00")));
             assert!(!ok(e, ValueKind::Timestamp, json!("2024-01-31x12:00")));
             assert!(!ok(e, ValueKind::Timestamp, json!("yesterday-ish")));
