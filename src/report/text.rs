@@ -221,8 +221,7 @@ mod tests {
             serde_json::from_str(r#"{"id": 3, "email": "a@b", "note": null}"#).unwrap();
         assert_eq!(sample_text(&row), r#"{id: 3, email: "a@b", note: null}"#);
         let odd: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(r#"{"first name": 1, "prénom": 2, "a\"b": 3, "x:y": 4}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"first name": 1, "prénom": 2, "a\"b": 3, "x:y": 4}"#).unwrap();
         assert_eq!(
             sample_text(&odd),
             r#"{"first name": 1, prénom: 2, "a\"b": 3, "x:y": 4}"#
