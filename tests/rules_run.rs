@@ -175,6 +175,23 @@ fn check_audits_a_postgres_database_read_only() {
     );
     let after = server.query("select string_agg(id || ':' || status || ':' || amount, ',' order by id, status) from orders");
     assert_eq!(before, after);
+
+    // A bound the column's type cannot hold is located at the value before anything runs.
+    std::fs::write(
+        project.join("sqltest/rules.yaml"),
+        "rules:\n  - table: orders\n    checks:\n      - range: {column: amount, min: abc}\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "check",
+        project.to_str().unwrap(),
+        "--database-url",
+        &server.url(),
+    ]);
+    assert_exit(&o, 2);
+    let text = all_output(&o);
+    assert!(text.contains("sqltest/rules.yaml:4:38"), "{text}");
+    assert!(text.contains("`min` `abc` is not a number"), "{text}");
 }
 
 #[test]

@@ -262,3 +262,33 @@ fn a_diesel_project_applies_up_sql_in_version_order_and_honours_metadata_toml() 
     assert!(statuses.iter().all(|(_, s)| s == "passed"), "{statuses:?}");
     assert!(report.get("warnings").is_none(), "{}", report["warnings"]);
 }
+
+/// Issue 10, item 5 on PostgreSQL (local backend): odd table and column names in rules and in
+/// the given rows' inserts (`json_populate_recordset(null::"public"."a""b", …)`).
+#[test]
+fn odd_identifiers_work_in_rules_and_given_rows_on_postgres() {
+    let dir = odd_names::project("odd_names_pg", "postgres", odd_names::ODD_SPEC);
+    let json = dir.join("r.json");
+    let o = run(&[
+        "run",
+        dir.to_str().unwrap(),
+        "--backend",
+        "local",
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 1);
+    odd_names::assert_odd_results(&read_json(&json));
+}
+
+/// Issue 10, item 4 on PostgreSQL: wrong-typed arguments are our located errors (at the
+/// value), not the database's `invalid input syntax` at the check.
+#[test]
+fn wrong_typed_rule_arguments_are_located_errors_on_postgres() {
+    let dir = odd_names::project("typed_args_pg", "postgres", odd_names::TYPED_SPEC);
+    let o = run(&["run", dir.to_str().unwrap(), "--backend", "local"]);
+    assert_exit(&o, 2);
+    let text = all_output(&o);
+    odd_names::assert_typed_errors(&text);
+    assert!(!text.contains("invalid input syntax"), "{text}");
+}

@@ -387,3 +387,30 @@ fn migrations_outside_the_project_are_a_located_error() {
     assert!(err.contains("points outside the project"), "{err}");
     assert!(err.contains("--> sqltest.yaml:"), "{err}");
 }
+
+/// Issue 10, item 5: a table named `a"b` (columns `first name`, `prénom`) and one named `t.x`
+/// are found, quoted in every check and in the given rows' inserts.
+#[test]
+fn odd_identifiers_work_in_rules_and_given_rows_on_sqlite() {
+    let dir = odd_names::project("odd_names_sqlite", "sqlite", odd_names::ODD_SPEC);
+    let json = dir.join("r.json");
+    let o = run(&[
+        "run",
+        dir.to_str().unwrap(),
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    assert_exit(&o, 1);
+    odd_names::assert_odd_results(&read_json(&json));
+}
+
+/// Issue 10, item 4: `range: {min: abc}` on a numeric column and a non-date among a date
+/// column's `accepted_values` are located errors before anything runs; a missing odd-named
+/// table suggests the right name, written as a spec writes it.
+#[test]
+fn wrong_typed_rule_arguments_are_located_errors_on_sqlite() {
+    let dir = odd_names::project("typed_args_sqlite", "sqlite", odd_names::TYPED_SPEC);
+    let o = run(&["run", dir.to_str().unwrap()]);
+    assert_exit(&o, 2);
+    odd_names::assert_typed_errors(&all_output(&o));
+}

@@ -200,12 +200,26 @@ pub(crate) fn build(
         MapKind::References => {
             let to = f.require(ctx, map, kind, "to").and_then(|n| {
                 let text = ctx.string(n, "`table.column`")?;
-                // The last dot separates the column, so `schema.table.column` works.
-                match text.rsplit_once('.') {
-                    Some((t, c)) if !t.trim().is_empty() && !c.trim().is_empty() => {
-                        Some((t.to_owned(), c.to_owned()))
+                // The last part is the column, so `schema.table.column` works; parts split as
+                // table names do, so `"a.b".id` names column `id` of table `a.b`.
+                let parts = crate::dialect::quote::split_qualified(&text);
+                match parts.as_deref() {
+                    Ok([table @ .., column]) if !table.is_empty() && !column.trim().is_empty() => {
+                        let table: Vec<String> = table
+                            .iter()
+                            .map(|p| crate::dialect::quote::spec_part(p))
+                            .collect();
+                        Some((table.join("."), column.clone()))
                     }
-                    _ => {
+                    Err(e) => {
+                        ctx.error_help(
+                            ctx.at(n),
+                            format!("`to: {text}` is malformed: {e}"),
+                            "write `to: table.column`; a part holding `.` in double quotes: `\"a.b\".id`",
+                        );
+                        None
+                    }
+                    Ok(_) => {
                         ctx.error_help(
                             ctx.at(n),
                             format!("`to: {text}` does not name a column"),

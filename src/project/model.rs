@@ -265,6 +265,18 @@ pub struct Check {
     pub kind: CheckKind,
     pub options: CheckOptions,
     pub location: Location,
+    /// Where the values the column's type must hold are written.
+    pub args_at: ArgLocations,
+}
+
+/// Where a check's typed arguments are written (`range` bounds, `accepted_values` items), so a
+/// value the column's type cannot hold is reported at the value itself. Empty when unknown.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ArgLocations {
+    pub min: Option<Location>,
+    pub max: Option<Location>,
+    /// One per item of `values`, in order.
+    pub values: Vec<Location>,
 }
 
 /// A custom SQL rule: the query returns violating rows.

@@ -3,7 +3,7 @@
 
 use super::check_fields::{Fields, MapKind, build};
 use super::errors::suggestion_help;
-use super::model::{Check, CheckKind, CheckOptions, Rule, Severity, SqlRule, Value};
+use super::model::{ArgLocations, Check, CheckKind, CheckOptions, Rule, Severity, SqlRule, Value};
 use super::node::{Node, Yaml};
 use super::raw::RawRule;
 use super::source::FileCtx;
@@ -143,6 +143,7 @@ fn table_entry(
             ctx.error(ctx.at(t), "`table` is empty");
             None
         }
+        Some(t) if !ctx.table_name(&t.value, ctx.at(t)) => None,
         Some(t) => Some(t.value.clone()),
         None => {
             ctx.error_help(
@@ -418,6 +419,7 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
         return None;
     }
     let path = ctx.path.clone();
+    let args_at = arg_locations(ctx, value);
     let checks = parts
         .into_iter()
         .map(|(check, at)| {
@@ -432,10 +434,32 @@ fn convert_check(ctx: &mut FileCtx, node: &Node, table: &str) -> Option<Vec<Chec
                 kind: check,
                 options: options.clone(),
                 location,
+                args_at: args_at.clone(),
             }
         })
         .collect();
     Some(checks)
+}
+
+/// Where `min`, `max` and each of `values` are written in a kind's map (empty for other kinds).
+fn arg_locations(ctx: &FileCtx, value: &Node) -> ArgLocations {
+    let mut at = ArgLocations::default();
+    let Yaml::Map(entries) = &value.value else {
+        return at;
+    };
+    for (key, v) in entries {
+        match key.value.scalar_text().as_deref() {
+            Some("min") => at.min = Some(ctx.at(v)),
+            Some("max") => at.max = Some(ctx.at(v)),
+            Some("values") => {
+                if let Yaml::Seq(items) = &v.value {
+                    at.values = items.iter().map(|i| ctx.at(i)).collect();
+                }
+            }
+            _ => {}
+        }
+    }
+    at
 }
 
 /// The `<columns>` part of a generated check id.

@@ -9,6 +9,9 @@ use camino::Utf8PathBuf;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Error as YamlError, MessageFormatter, Spanned, UserMessageFormatter};
 
+/// How a table name holding `.` (or starting with `"`) is written.
+const TABLE_NAME_HELP: &str = "a name is taken as written up to each `.`; write a part holding `.` in double quotes, with `\"\"` for a quote inside: `\"my.schema\".\"a.b\"`";
+
 /// A file of the project and the errors found in it so far.
 pub(crate) struct FileCtx {
     /// Relative to the project root, forward slashes.
@@ -139,6 +142,22 @@ impl FileCtx {
             return None;
         }
         Some(text)
+    }
+
+    /// A table name as a spec writes it (`t`, `schema.t`, `"a.b"`): non-empty and splitting
+    /// into parts ([`crate::dialect::quote::split_qualified`]), else an error at `at`.
+    pub fn table_name(&mut self, written: &str, at: Location) -> bool {
+        match crate::dialect::quote::split_qualified(written) {
+            Ok(_) => true,
+            Err(e) => {
+                self.error_help(
+                    at,
+                    format!("table name `{written}` is malformed: {e}"),
+                    TABLE_NAME_HELP,
+                );
+                false
+            }
+        }
     }
 
     /// SQL text from a spanned string, located at its first character (see [`Self::sql_location`]).

@@ -364,6 +364,9 @@ pub(crate) fn table_rows(ctx: &mut FileCtx, node: &Node, key: &str) -> Vec<Table
         let Some(table_name) = ctx.name(table, "a table name") else {
             continue;
         };
+        if !ctx.table_name(&table_name, ctx.at(table)) {
+            continue;
+        }
         let rows = match &rows.value {
             Yaml::Null => Some(Vec::new()),
             _ => row_list(ctx, rows, &format!("rows of `{table_name}`")),

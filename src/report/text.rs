@@ -112,9 +112,20 @@ pub(crate) fn failure_body(f: &Failure) -> String {
 }
 
 /// One violating row as a YAML-like flow map, `{id: 3, email: "a@b"}`: the same notation spec
-/// files use, and values keep their JSON types (strings quoted, `null` bare).
+/// files use, and values keep their JSON types (strings quoted, `null` bare). A column name
+/// other than letters, digits and `_` is quoted (`"first name": 1`), so the map stays one.
 pub(crate) fn sample_text(row: &serde_json::Map<String, serde_json::Value>) -> String {
-    let fields: Vec<String> = row.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let fields: Vec<String> = row
+        .iter()
+        .map(|(k, v)| {
+            let plain = !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_');
+            if plain {
+                format!("{k}: {v}")
+            } else {
+                format!("{}: {v}", serde_json::Value::from(k.as_str()))
+            }
+        })
+        .collect();
     format!("{{{}}}", fields.join(", "))
 }
 
@@ -209,5 +220,11 @@ mod tests {
         let row: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(r#"{"id": 3, "email": "a@b", "note": null}"#).unwrap();
         assert_eq!(sample_text(&row), r#"{id: 3, email: "a@b", note: null}"#);
+        let odd: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"first name": 1, "prénom": 2, "a\"b": 3, "x:y": 4}"#).unwrap();
+        assert_eq!(
+            sample_text(&odd),
+            r#"{"first name": 1, prénom: 2, "a\"b": 3, "x:y": 4}"#
+        );
     }
 }

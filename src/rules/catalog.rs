@@ -135,11 +135,12 @@ impl TableInfo {
         }
     }
 
-    /// `name` or `schema.name` for messages.
+    /// `name` or `schema.name` for messages, as a spec would write it
+    /// ([`quote::spec_name`]: a part holding `.` is double-quoted).
     pub fn display_name(&self) -> String {
         match self.schema.as_str() {
-            "public" | "main" => self.name.clone(),
-            schema => format!("{schema}.{}", self.name),
+            "public" | "main" => quote::spec_name(None, &self.name),
+            schema => quote::spec_name(Some(schema), &self.name),
         }
     }
 

@@ -20,6 +20,7 @@ pub mod introspect;
 mod jobs;
 mod lex;
 pub mod sqlgen;
+pub mod typed;
 pub mod validate;
 mod verdict;
 mod worker;

@@ -1,17 +1,19 @@
 //! Validation before running: every table and column a check names is looked up in the
-//! catalogue, and every user-written fragment and generated predicate is probed with a query
+//! catalogue, every `range` bound and `accepted_values` value is checked against its column's
+//! type ([`super::typed`]), and every user-written fragment and generated predicate is probed with a query
 //! that reads no row (`… where 1 = 0 and …`), so a typo is a located config error with a
 //! "did you mean", not an SQL error halfway through the run.
 
-use super::catalog::{Catalog, TableInfo, TypeCategory};
+use super::catalog::{Catalog, ColumnInfo, TableInfo, TypeCategory};
 use super::introspect::{Relation, describe, list_relations, resolve};
 use super::lex;
 use super::sqlgen::{RuleSql, and_all, fragment};
+use super::typed;
 use crate::Location;
 use crate::dialect::{Conn, ExecError, SqlError};
 use crate::plan::PlannedRule;
 use crate::project::errors::did_you_mean;
-use crate::project::{Check, CheckKind, ConfigError, Engine, Rule};
+use crate::project::{Check, CheckKind, ConfigError, Engine, Rule, Value};
 use std::collections::BTreeMap;
 
 /// Why validation could not produce a catalogue.
@@ -241,6 +243,41 @@ impl Validator {
         found
     }
 
+    /// Whether every value fits the column's type ([`typed`]); an error at each one that does
+    /// not, located at the value when known (else at the check). Checked before the probe,
+    /// which on SQLite would compare text with numbers without complaint.
+    fn typed(
+        &mut self,
+        table: &TableInfo,
+        column: &ColumnInfo,
+        values: &[(&Value, Option<&Location>, &str)],
+        check_at: &Location,
+    ) -> bool {
+        let kind = typed::kind_of(self.engine, column);
+        let mut ok = true;
+        for (value, at, what) in values {
+            if let Err(misfit) = typed::check_value(self.engine, kind, value) {
+                let shown = match value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                self.error(
+                    at.unwrap_or(check_at),
+                    format!(
+                        "{what} `{shown}` is not {}: column `{}.{}` is {}",
+                        misfit.expected,
+                        table.display_name(),
+                        column.name,
+                        column.type_name
+                    ),
+                    Some(misfit.help),
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+
     /// Runs `select 1 from table where 1 = 0 and predicate`; an SQL error becomes a config error.
     async fn probe(
         &mut self,
@@ -311,6 +348,14 @@ impl Validator {
             }
             CheckKind::AcceptedValues { column, values } => {
                 if let Some(c) = self.column(table, column, at) {
+                    let written: Vec<_> = values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (v, check.args_at.values.get(i), "value"))
+                        .collect();
+                    if !self.typed(table, c, &written, at) {
+                        return Ok(());
+                    }
                     let p = sql.accepted_values(&c.name, c.category, values);
                     self.probe(conn, table, &p, at, "this `accepted_values` check")
                         .await?;
@@ -318,6 +363,16 @@ impl Validator {
             }
             CheckKind::Range { column, min, max } => {
                 if let Some(c) = self.column(table, column, at) {
+                    let written: Vec<_> = [
+                        (min.as_ref(), check.args_at.min.as_ref(), "`min`"),
+                        (max.as_ref(), check.args_at.max.as_ref(), "`max`"),
+                    ]
+                    .into_iter()
+                    .filter_map(|(v, loc, what)| v.map(|v| (v, loc, what)))
+                    .collect();
+                    if !self.typed(table, c, &written, at) {
+                        return Ok(());
+                    }
                     let p = sql.range(&c.name, c.category, min.as_ref(), max.as_ref());
                     self.probe(conn, table, &p, at, "this `range` check")
                         .await?;

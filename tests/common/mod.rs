@@ -2,6 +2,8 @@
 //! throwaway PostgreSQL server (for the `url` backend) with sqltest's own local backend code.
 #![allow(dead_code)]
 
+pub mod odd_names;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

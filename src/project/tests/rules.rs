@@ -431,3 +431,101 @@ fn entry_shapes_are_checked() {
         Some("did you mean `table`?"),
     );
 }
+
+/// Issue 10, item 5: names with quotes, spaces and non-ASCII letters are taken as written;
+/// only a part starting with `"` is quoted (how a `.` inside a name is written).
+#[test]
+fn odd_table_names_load_as_written() {
+    let s = spec(
+        "rules:\n  - table: 'a\"b'\n    checks:\n      - not_null: [\"first name\", prénom]\n      - references: {column: x, to: '\"t.x\".id'}\n      - references: {column: y, to: 'a\"b.\"odd.col\"'}\n",
+    )
+    .expect("valid");
+    let Rule::Table { table, .. } = &s.rules[0] else {
+        panic!("table entry")
+    };
+    assert_eq!(table, "a\"b");
+    let kinds: Vec<&CheckKind> = checks(&s.rules[0]).iter().map(|c| &c.kind).collect();
+    assert_eq!(
+        kinds[1],
+        &CheckKind::NotNull {
+            columns: vec!["prénom".into()]
+        }
+    );
+    assert_eq!(
+        kinds[2],
+        &CheckKind::References {
+            column: "x".into(),
+            to_table: "\"t.x\"".into(),
+            to_column: "id".into(),
+        }
+    );
+    assert_eq!(
+        kinds[3],
+        &CheckKind::References {
+            column: "y".into(),
+            to_table: "a\"b".into(),
+            to_column: "odd.col".into(),
+        }
+    );
+}
+
+#[test]
+fn malformed_table_names_are_located_errors() {
+    spec_error(
+        "rules:\n  - table: '\"a'\n    checks: [{not_null: [id]}]\n",
+        2,
+        12,
+        "table name `\"a` is malformed: a quoted part has no closing `\"`",
+        Some("write a part holding `.` in double quotes"),
+    );
+    spec_error(
+        "tests:\n  - name: t\n    given: {'s..t': [{id: 1}]}\n    sql: select 1\n    expect: {count: 1}\n",
+        3,
+        13,
+        "table name `s..t` is malformed: part 2 of the name is empty",
+        None,
+    );
+    spec_error(
+        &one_check("references: {column: a, to: '\"t.id'}"),
+        4,
+        37,
+        "is malformed: a quoted part has no closing",
+        None,
+    );
+}
+
+/// Issue 10, item 4: the typed arguments keep where they are written, so a value the column
+/// cannot hold is reported at the value.
+#[test]
+fn typed_arguments_keep_their_locations() {
+    let s = spec(&format!(
+        "{}      - accepted_values: {{column: s, values: [a, 'b']}}\n",
+        one_check("range: {column: a, min: x, max: 5}")
+    ))
+    .expect("valid");
+    let cs = checks(&s.rules[0]);
+    let at = |l: &Option<crate::Location>| l.as_ref().map(|l| (l.line, l.column));
+    assert_eq!(at(&cs[0].args_at.min), Some((4, 33)));
+    assert_eq!(at(&cs[0].args_at.max), Some((4, 41)));
+    let values: Vec<(u32, u32)> = cs[1]
+        .args_at
+        .values
+        .iter()
+        .map(|l| (l.line, l.column))
+        .collect();
+    assert_eq!(values, vec![(5, 47), (5, 50)]);
+    assert!(cs[1].args_at.min.is_none());
+}
+
+#[test]
+fn row_count_limits_are_whole_numbers() {
+    for bad in ["1.5", "'10'", "-3", "many"] {
+        spec_error(
+            &one_check(&format!("row_count: {{max: {bad}}}")),
+            4,
+            26,
+            "expected a whole number of rows, 0 or more",
+            None,
+        );
+    }
+}

@@ -41,14 +41,22 @@ pub async fn describe(
 
 /// The relation a spec's table name means, or a help text for the error.
 ///
-/// `orders` is looked up in search order, `shop.orders` in schema `shop`; an exact match wins,
-/// otherwise a single match ignoring case (an unquoted identifier folds case in SQL).
+/// `orders` is looked up in search order, `shop.orders` in schema `shop` (parts split as
+/// [`quote::split_qualified`] says); an exact match wins, otherwise a single match ignoring
+/// case (an unquoted identifier folds case in SQL).
 pub fn resolve<'a>(relations: &'a [Relation], written: &str) -> Result<&'a Relation, String> {
-    let parts = quote::split_qualified(written);
+    let parts = quote::split_qualified(written).map_err(|e| {
+        format!("{e}; write a name holding `.` or starting with `\"` in double quotes, with `\"\"` for a quote: `\"a.b\"`")
+    })?;
     let (schema, name) = match parts.as_slice() {
         [name] => (None, name.as_str()),
         [schema, name] => (Some(schema.as_str()), name.as_str()),
-        _ => return Err("write a table as `table` or `schema.table`".into()),
+        _ => {
+            return Err(
+                "write a table as `table` or `schema.table` (a name holding `.` in double quotes: `\"a.b\"`)"
+                    .into(),
+            );
+        }
     };
     let in_scope = |r: &&Relation| match schema {
         Some(s) => r.schema == s || r.schema.eq_ignore_ascii_case(s),
@@ -92,9 +100,10 @@ fn suggest(relations: &[Relation], schema: Option<&str>, name: &str) -> String {
         Some(_) => format!("{}.{}", r.schema, r.name),
         None => r.name.clone(),
     };
+    // As a spec would write it, so the suggestion can be pasted back.
     let display = |r: &Relation| match (schema, r.search_rank) {
-        (None, Some(_)) => r.name.clone(),
-        _ => format!("{}.{}", r.schema, r.name),
+        (None, Some(_)) => quote::spec_name(None, &r.name),
+        _ => quote::spec_name(Some(&r.schema), &r.name),
     };
     let written = match schema {
         Some(s) => format!("{s}.{name}"),
@@ -170,6 +179,37 @@ mod tests {
             Ok("items")
         );
         assert!(resolve(&rels, "ITEMS").is_err());
+    }
+
+    /// Regression (issue 10, item 5): `a"b` was reported missing with the suggestion `a"b`.
+    #[test]
+    fn odd_names_resolve_exactly_and_suggest_pastable_names() {
+        let rels = [
+            rel("public", "a\"b", Some(1)),
+            rel("public", "first name", Some(1)),
+            rel("public", "prénom", Some(1)),
+            rel("my.schema", "t.x", None),
+        ];
+        for name in ["a\"b", "first name", "prénom"] {
+            assert_eq!(resolve(&rels, name).map(|r| r.name.as_str()), Ok(name));
+        }
+        assert_eq!(
+            resolve(&rels, "\"a\"\"b\"").map(|r| r.name.as_str()),
+            Ok("a\"b")
+        );
+        assert_eq!(
+            resolve(&rels, "\"my.schema\".\"t.x\"").map(|r| r.name.as_str()),
+            Ok("t.x")
+        );
+        assert_eq!(
+            resolve(&rels, "a\"c"),
+            Err("did you mean `a\"b`?".to_string())
+        );
+        assert_eq!(
+            resolve(&rels, "\"my.schema\".\"t.y\""),
+            Err("did you mean `\"my.schema\".\"t.x\"`?".to_string())
+        );
+        assert!(resolve(&rels, "\"a").unwrap_err().contains("no closing"));
     }
 
     #[test]

@@ -266,8 +266,9 @@ async fn constraints_shortcut_checks_and_typos_are_config_errors() {
             ),
             (
                 13,
-                "this `range` check does not run on `parents`: invalid input syntax for type timestamp: \"abc\"",
-                None
+                // Typed before any SQL runs (issue 10, item 4), not left to the database.
+                "`min` `abc` is not a timestamp: column `parents.at` is timestamp without time zone",
+                Some("write an ISO 8601 timestamp, like 2024-01-31 or 2024-01-31T12:00:00Z")
             ),
             (
                 14,

@@ -21,6 +21,7 @@ pub fn check_at(line: u32, name: &str, kind: CheckKind) -> Check {
             ..CheckOptions::default()
         },
         location: Location::new(SPEC, line, 7),
+        args_at: Default::default(),
     }
 }
 
