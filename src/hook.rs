@@ -1,6 +1,7 @@
 //! `sqltest hook install`: the git pre-push hook. It reads the pushed ranges from stdin (see
 //! `githooks(5)`), does nothing when a push changes no SQL or YAML file of the project, and
-//! otherwise runs `sqltest run --reuse --changed-since <remote sha>` in the project.
+//! otherwise runs `sqltest run --reuse --changed-since <remote sha> --base <remote sha>` in the
+//! project, so the pushed migrations are judged on the database the remote's commit builds.
 //!
 //! The hook is a POSIX shell script we write and recognise by a marker line; a hook we did not
 //! write is never overwritten unless `--force`, and then it is kept and run first.
@@ -173,7 +174,7 @@ check_project() {{
       grep -E '\.(sql|ya?ml)$')
     [ -n "$changed" ] || return 0
     echo "sqltest: checking $dir (SQL or YAML changed since $base)" >&2
-    (cd "$top/$dir" && "$sqltest" run --reuse --changed-since "$base" </dev/null) || status=1
+    (cd "$top/$dir" && "$sqltest" run --reuse --changed-since "$base" --base "$base" </dev/null) || status=1
   else
     echo "sqltest: checking $dir (no common base with $remote: everything)" >&2
     (cd "$top/$dir" && "$sqltest" run --reuse </dev/null) || status=1

@@ -149,7 +149,7 @@ fn the_hook_runs_only_when_sql_or_yaml_of_the_project_changed() {
     let db = r.top.join("db").canonicalize_utf8().expect("canonical");
     assert_eq!(
         calls.trim(),
-        format!("{db} run --reuse --changed-since {before}")
+        format!("{db} run --reuse --changed-since {before} --base {before}")
     );
 }
 

@@ -383,3 +383,33 @@ fn a_not_null_column_without_default_fails_on_base_rows_in_postgres() {
     );
     assert!(out.contains(&sha[..10]) || out.contains("main"), "{out}");
 }
+
+#[test]
+fn a_ci_base_missing_from_a_full_clone_is_a_warning_and_a_plain_run() {
+    let base = [
+        ("sqltest.yaml", NO_SEEDS_YAML),
+        ("db/migrations/001_a.sql", "create table a (id integer);\n"),
+    ];
+    let (dir, _) = repo(
+        "ci_base_missing",
+        &base,
+        &[("db/migrations/002_b.sql", "select 1;\n")],
+        &[],
+    );
+    let event = dir.parent().unwrap().join("event.json");
+    std::fs::write(
+        &event,
+        r#"{"pull_request":{"base":{"sha":"0123456789abcdef0123456789abcdef01234567"}}}"#,
+    )
+    .unwrap();
+    let o = sqltest()
+        .args(["run", dir.to_str().unwrap()])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_PATH", &event)
+        .output()
+        .unwrap();
+    assert_exit(&o, 0);
+    let out = all_output(&o);
+    assert!(out.contains("running without the upgrade path"), "{out}");
+    assert!(!out.contains("Upgrade path:"), "{out}");
+}

@@ -186,14 +186,14 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let (scripts, warnings) = match scripts::read_scripts(&project, err_color) {
+    let (scripts, mut warnings) = match scripts::read_scripts(&project, err_color) {
         Ok(s) => (s.list, s.warnings),
         Err(rendered) => {
             let _ = write!(io.err, "{rendered}");
             return Exit::Invalid;
         }
     };
-    let change = match upgrade::change_of(&project, &scripts, args.base.as_deref()) {
+    let change = match upgrade::change_of(&project, &scripts, args.base.as_deref(), &mut warnings) {
         Ok(c) => c,
         Err(code) => {
             let _ = writeln!(io.err, "error: {}", code.1);

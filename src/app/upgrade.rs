@@ -5,16 +5,23 @@ use super::Exit;
 use crate::change::{self, BaseError, Change};
 use crate::migrate::prepare::Script;
 use crate::project::Project;
+use crate::results::Warning;
 
 /// The change to judge, or `None` when no base is named anywhere (the run is a plain one).
 pub(super) fn change_of(
     project: &Project,
     head: &[Script],
     flag: Option<&str>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Option<Change>, (Exit, String)> {
     let env = |k: &str| std::env::var(k).ok();
-    let base = change::find_base(&project.root, flag, project.change.base.as_deref(), &env)
-        .map_err(exit_of)?;
+    let (base, warning) =
+        change::find_base(&project.root, flag, project.change.base.as_deref(), &env)
+            .map_err(exit_of)?;
+    warnings.extend(warning.map(|message| Warning {
+        message,
+        location: None,
+    }));
     let Some(base) = base else {
         return Ok(None);
     };

@@ -63,12 +63,33 @@ pub const FETCH_HISTORY_HELP: &str = "fetch the full history: `fetch-depth: 0` f
 `GIT_DEPTH: 0` in GitLab CI variables, `git fetch --unshallow` elsewhere";
 
 /// The base to use, or `None` when neither the command line, the project nor the CI names one.
+///
+/// A base the CI names but this checkout cannot use (the project is not in git, or the commit
+/// was not fetched in a full clone) gives a plain run and a warning, so pipelines that worked
+/// before keep working; a shallow clone without it is the error the fix is known for.
 pub fn find_base(
     root: &Utf8Path,
     flag: Option<&str>,
     config: Option<&str>,
     env: Env<'_>,
-) -> Result<Option<Base>, BaseError> {
+) -> Result<(Option<Base>, Option<String>), BaseError> {
+    match resolve(root, flag, config, env) {
+        Ok(b) => Ok((b, None)),
+        Err((BaseError::Environment(m), source))
+            if !source.is_written() && !git::is_shallow(root) =>
+        {
+            Ok((None, Some(format!("{m}; running without the upgrade path"))))
+        }
+        Err((e, _)) => Err(e),
+    }
+}
+
+fn resolve(
+    root: &Utf8Path,
+    flag: Option<&str>,
+    config: Option<&str>,
+    env: Env<'_>,
+) -> Result<Option<Base>, (BaseError, BaseSource)> {
     let candidates = match (flag, config) {
         (Some(f), _) => vec![(f.to_string(), BaseSource::Flag)],
         (None, Some(c)) => vec![(c.to_string(), BaseSource::Config)],
@@ -78,31 +99,35 @@ pub fn find_base(
         return Ok(None);
     };
     let Some(_top) = git::top_level(root) else {
-        return if source.is_written() {
-            Err(BaseError::Invalid(format!(
+        let e = if source.is_written() {
+            BaseError::Invalid(format!(
                 "{} asks to compare with `{first}`, but {root} is not in a git repository",
                 source.describe()
-            )))
+            ))
         } else {
-            Err(BaseError::Environment(format!(
-                "{} names the base `{first}`, but {root} is not in a git repository; check out the repository with its history",
+            BaseError::Environment(format!(
+                "{} names the base `{first}`, but {root} is not in a git repository",
                 source.describe()
-            )))
+            ))
         };
+        return Err((e, source));
     };
     let found = candidates
         .iter()
         .find_map(|(rev, src)| git::commit_of(root, rev).map(|c| (rev.clone(), *src, c)));
     let Some((requested, source, commit)) = found else {
-        return Err(missing(root, &first, source));
+        return Err((missing(root, &first, source), source));
     };
     let Some(head) = git::commit_of(root, "HEAD") else {
-        return Err(BaseError::Invalid(format!(
-            "the repository at {root} has no commit yet; commit the change to compare it with `{requested}`"
-        )));
+        return Err((
+            BaseError::Invalid(format!(
+                "the repository at {root} has no commit yet; commit the change to compare it with `{requested}`"
+            )),
+            source,
+        ));
     };
     let Some(commit) = git::merge_base(root, &commit, &head) else {
-        return Err(if git::is_shallow(root) {
+        let e = if git::is_shallow(root) {
             BaseError::Environment(format!(
                 "the clone is shallow: HEAD and `{requested}` ({}) have no common commit in it; {FETCH_HISTORY_HELP}",
                 source.describe()
@@ -112,7 +137,8 @@ pub fn find_base(
                 "HEAD and `{requested}` ({}) have no common history",
                 source.describe()
             ))
-        });
+        };
+        return Err((e, source));
     };
     Ok(Some(Base {
         requested,
