@@ -123,8 +123,23 @@ fn a_unique_index_over_duplicates_in_base_data_fails_only_on_the_upgrade_path() 
     let (plain, _) = report_of(&dir, &[]);
     assert_exit(&plain, 0);
 
-    let (o, report) = report_of(&dir, &["--base", &sha]);
+    let md = dir.parent().unwrap().join("summary.md");
+    let md_target = format!("markdown={}", md.display());
+    let (o, report) = report_of(&dir, &["--base", &sha, "--report", &md_target]);
     assert_exit(&o, 1);
+    let summary = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        summary.contains("### Migrations in this change"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| `db/migrations/002_unique_email.sql` | ❌ failed |"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("`db/migrations/001_users.sql` |"),
+        "{summary}"
+    );
     let out = all_output(&o);
     assert!(out.contains("Upgrade path"), "{out}");
     assert!(out.contains("(new in this change)"), "{out}");

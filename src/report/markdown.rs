@@ -37,10 +37,40 @@ struct SummaryView {
     duration: String,
     started_at: String,
     counts: Vec<CountRow>,
+    /// With a base: the migrations this change adds, with their outcome.
+    new_migrations: Vec<NewMigrationRow>,
     rows: Vec<RowView>,
     rows_hidden: usize,
     details: Vec<DetailView>,
     details_hidden: usize,
+}
+
+#[derive(Serialize, Clone)]
+struct NewMigrationRow {
+    path: String,
+    status: &'static str,
+    duration: String,
+}
+
+/// The migrations marked new in the change, in the order they were applied.
+fn new_migration_rows(r: &RunResults) -> Vec<NewMigrationRow> {
+    use crate::results::{Origin, Status};
+    r.migrations
+        .iter()
+        .filter(|m| {
+            m.kind == crate::results::ScriptKind::Migration && m.origin == Some(Origin::New)
+        })
+        .map(|m| NewMigrationRow {
+            path: format!("`{}`", m.path.as_str().replace('`', "'")),
+            status: match m.status {
+                Status::Passed => "✅ applied on the base's database",
+                Status::Failed => "❌ failed",
+                Status::Skipped => "⏭️ not applied",
+                Status::Error => "⚠️ error",
+            },
+            duration: human_secs(m.duration_secs),
+        })
+        .collect()
 }
 
 #[derive(Serialize, Clone)]
@@ -83,6 +113,7 @@ pub fn render_markdown(r: &RunResults, ctx: &RenderContext) -> String {
             .started_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         counts: count_rows(r),
+        new_migrations: new_migration_rows(r),
         rows: rows[..row_limit].to_vec(),
         rows_hidden: rows.len() - row_limit,
         details: details[..detail_limit].to_vec(),
