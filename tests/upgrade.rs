@@ -285,7 +285,7 @@ fn history_severities_and_a_baseline_come_from_sqltest_yaml() {
         ),
         (
             "db/migrations/003_c.sql",
-            "create table c (id integer, x text);\n",
+            "-- c holds the c rows\ncreate table c (id integer);\n",
         ),
     ];
     let (dir, sha) = repo(
@@ -427,4 +427,53 @@ fn a_ci_base_missing_from_a_full_clone_is_a_warning_and_a_plain_run() {
     let out = all_output(&o);
     assert!(out.contains("running without the upgrade path"), "{out}");
     assert!(!out.contains("Upgrade path:"), "{out}");
+}
+
+#[test]
+fn an_edited_applied_migration_makes_the_fresh_install_drift_from_the_upgrade_on_postgres() {
+    let yaml =
+        "engine: postgres\nbackend: local\nmigrations: db/migrations\nhistory: {edited: off}\n";
+    let base = [
+        ("sqltest.yaml", yaml),
+        (
+            "db/migrations/001_accounts.sql",
+            "create domain email as text check (value like '%@%');\n\
+             create table accounts (id int primary key, address email not null);\n\
+             create function touch() returns trigger language plpgsql as $$ begin return new; end $$;\n",
+        ),
+    ];
+    let change = [
+        (
+            "db/migrations/001_accounts.sql",
+            "create domain email as text check (value like '%@%');\n\
+             create table accounts (id int primary key, address email not null, note text default 'x');\n\
+             create function touch() returns trigger language plpgsql as $$ begin return new; end $$;\n",
+        ),
+        (
+            "db/migrations/002_trigger.sql",
+            "create trigger accounts_touch before update on accounts for each row execute function touch();\n",
+        ),
+    ];
+    let (dir, sha) = repo("drift_postgres", &base, &change, &[]);
+    let (o, report) = report_of(&dir, &["--base", &sha]);
+    assert_exit(&o, 1);
+    assert_eq!(rules(&report), ["schema-drift"], "{}", all_output(&o));
+    let f = &report["findings"][0];
+    assert_eq!(f["category"], "drift");
+    assert_eq!(f["location"]["path"], "db/migrations/002_trigger.sql");
+    let details = f["details"].as_str().unwrap();
+    assert!(details.contains("table accounts"), "{details}");
+    assert!(details.contains("note text default 'x'::text"), "{details}");
+    assert!(
+        !details.contains("trigger"),
+        "the trigger is the same on both paths: {details}"
+    );
+    assert!(
+        all_output(&o).contains("[drift/schema-drift]"),
+        "{}",
+        all_output(&o)
+    );
+    // Nothing of ours is left on the server's side: the fresh database was dropped with the rest.
+    let plain = run(&["run", dir.to_str().unwrap()]);
+    assert_exit(&plain, 0);
 }

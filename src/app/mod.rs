@@ -3,6 +3,7 @@
 //! server released on every path (including Ctrl-C and SIGTERM).
 
 mod check;
+mod drift;
 mod rules_step;
 mod scripts;
 mod upgrade;
@@ -201,9 +202,10 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         }
     };
     let upgrade_note = change.as_ref().map(upgrade::describe);
-    let (scripts, findings) = match change {
-        Some(c) => (c.scripts, c.findings),
-        None => (scripts, Vec::new()),
+    // With a base, the change's own scripts are kept for the fresh-install comparison.
+    let (scripts, findings, fresh) = match change {
+        Some(c) => (c.scripts, c.findings, Some(scripts)),
+        None => (scripts, Vec::new(), None),
     };
     let changed = match &args.changed_since {
         None => None,
@@ -294,6 +296,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         errors: Vec::new(),
         timings: Default::default(),
         rule_errors: None,
+        findings,
     };
     outcome.timings.provision_secs = provision_clock.elapsed().as_secs_f64();
     let image = request.image.clone();
@@ -313,6 +316,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         tests_done: &tests_done,
         checks_done: &checks_done,
         rules: &args.rules,
+        fresh: fresh.as_deref(),
     };
     let body = execute(&ctx, &mut outcome);
     let interrupted = with_signals(body).await.err();
@@ -362,7 +366,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         errors: outcome.errors.clone(),
         interrupted: interrupted.is_some(),
         timings: outcome.timings,
-        findings,
+        findings: outcome.findings.clone(),
         warnings,
     };
     lock(&reporter).finish(&results);
@@ -449,6 +453,8 @@ pub(crate) struct Body {
     timings: crate::results::Timings,
     /// Rules that do not fit the migrated database (unknown table or column): exit 2.
     rule_errors: Option<crate::project::LoadErrors>,
+    /// Findings about the change: history (found before the run) and schema drift.
+    findings: Vec<crate::results::Finding>,
 }
 
 /// What the run body shares with its steps.
@@ -468,6 +474,8 @@ pub(crate) struct RunCtx<'a> {
     tests_done: &'a Mutex<Vec<TestResult>>,
     checks_done: &'a Mutex<Vec<CheckResult>>,
     rules: &'a crate::cli::RulesArgs,
+    /// With a base: the change's own scripts, applied from scratch for the drift comparison.
+    fresh: Option<&'a [Script]>,
 }
 
 impl RunCtx<'_> {
@@ -549,6 +557,11 @@ async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
     let rules_clock = Instant::now();
     rules_step::run(ctx, &template, outcome).await;
     outcome.timings.rules_secs = rules_clock.elapsed().as_secs_f64();
+    if let Some(head) = ctx.fresh {
+        lock(ctx.reporter).phase("comparing the upgraded schema with a fresh install");
+        let found = drift::drift_findings(ctx, &template, head, &mut outcome.errors).await;
+        outcome.findings.extend(found);
+    }
 }
 
 /// Builds the template database, or with `--reuse` finds it in the server's cache: a cached

@@ -5,6 +5,7 @@
 pub mod base;
 mod git;
 pub mod history;
+pub mod schema;
 
 use crate::migrate::discover::{self, DiscoverErrorKind, MigrationFile};
 use crate::migrate::prepare::Script;

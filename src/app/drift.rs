@@ -1,0 +1,133 @@
+//! Fresh install vs upgrade: with a base, the change's migrations are also applied to an empty
+//! database and its schema compared with the upgraded template's; any difference is a
+//! `schema-drift` finding listing the objects side by side.
+
+use super::RunCtx;
+use crate::Location;
+use crate::change::schema::{self, Schema};
+use crate::dialect::Conn;
+use crate::migrate::prepare::{Script, prepare};
+use crate::project::Severity;
+use crate::results::{Finding, FindingCategory, Origin, ScriptKind, Status};
+
+/// The drift finding, if the two schemas differ; infrastructure trouble goes to `errors`.
+pub(super) async fn drift_findings(
+    ctx: &RunCtx<'_>,
+    upgraded_template: &str,
+    head: &[Script],
+    errors: &mut Vec<String>,
+) -> Vec<Finding> {
+    let endpoint = &ctx.server.endpoint;
+    let migrations: Vec<Script> = head
+        .iter()
+        .filter(|s| s.kind == ScriptKind::Migration)
+        .cloned()
+        .collect();
+    // Where to point: the first new migration (the change), else the first migration.
+    let at = ctx
+        .scripts
+        .iter()
+        .find(|s| s.origin == Some(Origin::New) && s.kind == ScriptKind::Migration)
+        .or(migrations.first())
+        .map(|s| Location::file(s.file.path.clone()));
+    let fresh_name = format!("sqltest_{}_fresh", ctx.run_id);
+    ctx.registry.record(&fresh_name);
+    let prepared = prepare(
+        endpoint,
+        &fresh_name,
+        ctx.project.engine,
+        &migrations,
+        ctx.session,
+        |_| {},
+    )
+    .await;
+    let result = match prepared {
+        Err(e) => {
+            errors.push(format!("fresh-install comparison: {e}"));
+            Vec::new()
+        }
+        Ok(p) if p.infra_error.is_some() => {
+            errors.push(format!(
+                "fresh-install comparison: {} could not be applied",
+                p.infra_error.unwrap_or_default()
+            ));
+            Vec::new()
+        }
+        Ok(p) => match p.results.iter().find(|r| r.status == Status::Failed) {
+            Some(failed) => vec![finding(
+                at,
+                format!(
+                    "The change's migrations do not install from scratch: {} fails on an empty database although the upgrade path applies.",
+                    failed.path
+                ),
+                failed.error.as_ref().map(|e| e.message.clone()),
+            )],
+            None => compare(ctx, upgraded_template, &fresh_name, at, errors).await,
+        },
+    };
+    if endpoint.drop_database(&fresh_name).await.is_ok() {
+        ctx.registry.forget(&fresh_name);
+    }
+    result
+}
+
+async fn compare(
+    ctx: &RunCtx<'_>,
+    upgraded: &str,
+    fresh: &str,
+    at: Option<Location>,
+    errors: &mut Vec<String>,
+) -> Vec<Finding> {
+    let (up, fr) = match (read(ctx, upgraded).await, read(ctx, fresh).await) {
+        (Ok(u), Ok(f)) => (u, f),
+        (Err(e), _) | (_, Err(e)) => {
+            errors.push(format!("fresh-install comparison: {e}"));
+            return Vec::new();
+        }
+    };
+    let diffs = schema::differences(&up, &fr);
+    if diffs.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = diffs.iter().take(5).map(|d| d.0).collect();
+    vec![finding(
+        at,
+        format!(
+            "A fresh install and the database upgraded from the base differ in {} object(s): {}{}.",
+            diffs.len(),
+            names.join(", "),
+            if diffs.len() > 5 { ", …" } else { "" }
+        ),
+        Some(schema::render_differences(&diffs)),
+    )]
+}
+
+async fn read(ctx: &RunCtx<'_>, name: &str) -> Result<Schema, String> {
+    let target = ctx
+        .server
+        .endpoint
+        .target(name)
+        .map_err(|e| e.to_string())?;
+    let mut conn = Conn::connect(&target, ctx.session)
+        .await
+        .map_err(|e| e.to_string())?;
+    let schema = schema::describe(&mut conn).await.map_err(|e| e.to_string());
+    conn.close().await;
+    schema
+}
+
+fn finding(location: Option<Location>, message: String, details: Option<String>) -> Finding {
+    let file = location
+        .as_ref()
+        .map_or_else(|| "migrations".to_string(), |l| l.path.to_string());
+    Finding {
+        id: format!("{file}::schema-drift"),
+        category: FindingCategory::Drift,
+        rule: "schema-drift".into(),
+        severity: Severity::Error,
+        location,
+        message,
+        details,
+        suppressed: None,
+    }
+}
