@@ -477,3 +477,71 @@ fn an_edited_applied_migration_makes_the_fresh_install_drift_from_the_upgrade_on
     let plain = run(&["run", dir.to_str().unwrap()]);
     assert_exit(&plain, 0);
 }
+
+#[test]
+fn new_migrations_with_down_files_are_checked_up_down_up() {
+    let base = [
+        ("sqltest.yaml", NO_SEEDS_YAML),
+        (
+            "db/migrations/001_a.up.sql",
+            "create table a (id integer primary key);\n",
+        ),
+        ("db/migrations/001_a.down.sql", "drop table a;\n"),
+    ];
+    let change = [
+        (
+            "db/migrations/002_b.up.sql",
+            "create table b (id integer);\ncreate view bv as select id from b;\n",
+        ),
+        (
+            "db/migrations/002_b.down.sql",
+            "drop view bv;\ndrop table b;\n",
+        ),
+        (
+            "db/migrations/003_c.up.sql",
+            "create table c (id integer);\ncreate index c_id on c (id);\nalter table a add column note text;\n",
+        ),
+        (
+            "db/migrations/003_c.down.sql",
+            "-- forgets the column on a\ndrop table c;\n",
+        ),
+    ];
+    let (dir, sha) = repo("reversibility_sqlite", &base, &change, &[]);
+    let (o, report) = report_of(&dir, &["--base", &sha]);
+    assert_exit(&o, 1);
+    assert_eq!(rules(&report), ["irreversible"], "{}", all_output(&o));
+    let f = &report["findings"][0];
+    assert_eq!(f["category"], "reversibility");
+    assert_eq!(f["location"]["path"], "db/migrations/003_c.down.sql");
+    let details = f["details"].as_str().unwrap();
+    assert!(details.contains("table a"), "{details}");
+    assert!(details.contains("after up then down:"), "{details}");
+    assert!(details.contains("note TEXT"), "{details}");
+
+    // A down that fails is located in the down file.
+    let base = [
+        ("sqltest.yaml", NO_SEEDS_YAML),
+        (
+            "db/migrations/001_a.up.sql",
+            "create table a (id integer primary key);\n",
+        ),
+        ("db/migrations/001_a.down.sql", "drop table a;\n"),
+    ];
+    let change = [
+        (
+            "db/migrations/002_b.up.sql",
+            "create table b (id integer);\n",
+        ),
+        ("db/migrations/002_b.down.sql", "-- oops\ndrop tabel b;\n"),
+    ];
+    let (dir, sha) = repo("down_failed_sqlite", &base, &change, &[]);
+    let (o, report) = report_of(&dir, &["--base", &sha]);
+    assert_exit(&o, 1);
+    assert_eq!(rules(&report), ["down-failed"], "{}", all_output(&o));
+    let f = &report["findings"][0];
+    assert_eq!(f["location"]["path"], "db/migrations/002_b.down.sql");
+    assert!(
+        f["message"].as_str().unwrap().contains("002_b.down.sql:2"),
+        "{f}"
+    );
+}

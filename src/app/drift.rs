@@ -1,14 +1,17 @@
 //! Fresh install vs upgrade: with a base, the change's migrations are also applied to an empty
 //! database and its schema compared with the upgraded template's; any difference is a
-//! `schema-drift` finding listing the objects side by side.
+//! `schema-drift` finding listing the objects side by side. While that database is built, each
+//! new migration that has a down script is checked for reversibility: up, down, up again, with
+//! the schema after down equal to the schema before up.
 
 use super::RunCtx;
+use super::reversibility;
 use crate::Location;
 use crate::change::schema::{self, Schema};
 use crate::dialect::Conn;
-use crate::migrate::prepare::{Script, prepare};
+use crate::migrate::prepare::Script;
 use crate::project::Severity;
-use crate::results::{Finding, FindingCategory, Origin, ScriptKind, Status};
+use crate::results::{Finding, FindingCategory, Origin, ScriptKind};
 
 /// The drift finding, if the two schemas differ; infrastructure trouble goes to `errors`.
 pub(super) async fn drift_findings(
@@ -32,38 +35,33 @@ pub(super) async fn drift_findings(
         .map(|s| Location::file(s.file.path.clone()));
     let fresh_name = format!("sqltest_{}_fresh", ctx.run_id);
     ctx.registry.record(&fresh_name);
-    let prepared = prepare(
-        endpoint,
-        &fresh_name,
-        ctx.project.engine,
-        &migrations,
-        ctx.session,
-        |_| {},
-    )
-    .await;
-    let result = match prepared {
+    let new: Vec<&str> = ctx
+        .scripts
+        .iter()
+        .filter(|s| s.origin == Some(Origin::New))
+        .map(|s| s.file.path.as_str())
+        .collect();
+    let built = reversibility::build_checking_downs(ctx, &fresh_name, &migrations, &new).await;
+    let result = match built {
         Err(e) => {
             errors.push(format!("fresh-install comparison: {e}"));
             Vec::new()
         }
-        Ok(p) if p.infra_error.is_some() => {
-            errors.push(format!(
-                "fresh-install comparison: {} could not be applied",
-                p.infra_error.unwrap_or_default()
-            ));
-            Vec::new()
+        Ok(b) => {
+            let mut found = b.findings;
+            match b.failed {
+                Some((path, error)) => found.push(finding(
+                    at,
+                    format!(
+                        "The change's migrations do not install from scratch: {path} fails on an empty database although the upgrade path applies."
+                    ),
+                    Some(error),
+                )),
+                None if b.incomplete => {}
+                None => found.extend(compare(ctx, upgraded_template, &fresh_name, at, errors).await),
+            }
+            found
         }
-        Ok(p) => match p.results.iter().find(|r| r.status == Status::Failed) {
-            Some(failed) => vec![finding(
-                at,
-                format!(
-                    "The change's migrations do not install from scratch: {} fails on an empty database although the upgrade path applies.",
-                    failed.path
-                ),
-                failed.error.as_ref().map(|e| e.message.clone()),
-            )],
-            None => compare(ctx, upgraded_template, &fresh_name, at, errors).await,
-        },
     };
     if endpoint.drop_database(&fresh_name).await.is_ok() {
         ctx.registry.forget(&fresh_name);
@@ -98,7 +96,10 @@ async fn compare(
             names.join(", "),
             if diffs.len() > 5 { ", …" } else { "" }
         ),
-        Some(schema::render_differences(&diffs)),
+        Some(schema::render_differences(
+            &diffs,
+            ("upgraded from the base", "fresh install"),
+        )),
     )]
 }
 

@@ -4,6 +4,7 @@
 
 mod check;
 mod drift;
+mod reversibility;
 mod rules_step;
 mod scripts;
 mod upgrade;

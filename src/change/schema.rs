@@ -124,13 +124,19 @@ pub fn differences<'a>(
 }
 
 /// The differences as people read them: each object, then both sides.
-pub fn render_differences(diffs: &[(&str, Option<&str>, Option<&str>)]) -> String {
+pub fn render_differences(
+    diffs: &[(&str, Option<&str>, Option<&str>)],
+    labels: (&str, &str),
+) -> String {
+    let width = labels.0.chars().count().max(labels.1.chars().count()) + 1;
     let mut out = String::new();
-    for (object, upgraded, fresh) in diffs.iter().take(30) {
+    for (object, left, right) in diffs.iter().take(30) {
         out.push_str(&format!(
-            "{object}\n  upgraded from the base: {}\n  fresh install:          {}\n",
-            upgraded.unwrap_or("(missing)"),
-            fresh.unwrap_or("(missing)")
+            "{object}\n  {:<width$} {}\n  {:<width$} {}\n",
+            format!("{}:", labels.0),
+            left.unwrap_or("(missing)"),
+            format!("{}:", labels.1),
+            right.unwrap_or("(missing)")
         ));
     }
     if diffs.len() > 30 {
