@@ -69,22 +69,19 @@ pub(super) async fn build_checking_downs(
             down: None,
             ..file.clone()
         };
-        match apply(&mut conn, engine, &down_file).await? {
-            Err(e) => {
-                built.findings.push(finding(
-                    "down-failed",
-                    Location::file(down.path.clone()),
-                    format!(
-                        "The down migration of {} fails after its up: {e}",
-                        file.path
-                    ),
-                    None,
-                ));
-                // The database is now in an unknown state: stop, and compare nothing.
-                built.incomplete = true;
-                return finish(conn, built).await;
-            }
-            Ok(()) => {}
+        if let Err(e) = apply(&mut conn, engine, &down_file).await? {
+            built.findings.push(finding(
+                "down-failed",
+                Location::file(down.path.clone()),
+                format!(
+                    "The down migration of {} fails after its up: {e}",
+                    file.path
+                ),
+                None,
+            ));
+            // The database is now in an unknown state: stop, and compare nothing.
+            built.incomplete = true;
+            return finish(conn, built).await;
         }
         let after = describe(&mut conn).await?;
         let diffs = schema::differences(&before, &after);
