@@ -237,7 +237,10 @@ fn the_pre_commit_hooks_run_at_pre_push_with_the_pushed_range() {
             .trim()
             .to_owned()
     };
-    assert_eq!(run(Some("abc123")), "run --reuse --changed-since abc123");
+    assert_eq!(
+        run(Some("abc123")),
+        "run --reuse --changed-since abc123 --base abc123"
+    );
     assert_eq!(
         run(None),
         "run --reuse",
