@@ -110,6 +110,31 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding about the file at `location` (id `<file>::<rule>`; `migrations::<rule>` when
+    /// no file is known), not suppressed.
+    pub fn new(
+        category: FindingCategory,
+        rule: &str,
+        severity: Severity,
+        location: Option<crate::Location>,
+        message: String,
+        details: Option<String>,
+    ) -> Finding {
+        let file = location
+            .as_ref()
+            .map_or_else(|| "migrations".to_string(), |l| l.path.to_string());
+        Finding {
+            id: format!("{file}::{rule}"),
+            category,
+            rule: rule.to_string(),
+            severity,
+            location,
+            message,
+            details,
+            suppressed: None,
+        }
+    }
+
     /// Whether this finding fails the run under `--fail-on`.
     pub fn fails(&self, fail_on: Severity) -> bool {
         self.suppressed.is_none() && severity_at_least(self.severity, fail_on)

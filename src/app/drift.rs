@@ -118,17 +118,12 @@ async fn read(ctx: &RunCtx<'_>, name: &str) -> Result<Schema, String> {
 }
 
 fn finding(location: Option<Location>, message: String, details: Option<String>) -> Finding {
-    let file = location
-        .as_ref()
-        .map_or_else(|| "migrations".to_string(), |l| l.path.to_string());
-    Finding {
-        id: format!("{file}::schema-drift"),
-        category: FindingCategory::Drift,
-        rule: "schema-drift".into(),
-        severity: Severity::Error,
+    Finding::new(
+        FindingCategory::Drift,
+        "schema-drift",
+        Severity::Error,
         location,
         message,
         details,
-        suppressed: None,
-    }
+    )
 }

@@ -144,14 +144,12 @@ async fn apply(
 }
 
 fn finding(rule: &str, location: Location, message: String, details: Option<String>) -> Finding {
-    Finding {
-        id: format!("{}::{rule}", location.path),
-        category: FindingCategory::Reversibility,
-        rule: rule.to_string(),
-        severity: Severity::Error,
-        location: Some(location),
+    Finding::new(
+        FindingCategory::Reversibility,
+        rule,
+        Severity::Error,
+        Some(location),
         message,
         details,
-        suppressed: None,
-    }
+    )
 }

@@ -7,7 +7,7 @@ use super::git;
 use camino::Utf8Path;
 
 /// The environment, as a lookup (tests pass their own).
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub use crate::publish::context::EnvFn as Env;
 
 /// Where the base came from, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -165,16 +165,14 @@ struct Draft {
 
 impl Draft {
     fn finish(self, severity: Severity) -> Finding {
-        Finding {
-            id: format!("{}::{}", self.location.path, self.rule),
-            category: FindingCategory::History,
-            rule: self.rule.to_string(),
+        Finding::new(
+            FindingCategory::History,
+            self.rule,
             severity,
-            location: Some(self.location),
-            message: self.message,
-            details: self.details,
-            suppressed: None,
-        }
+            Some(self.location),
+            self.message,
+            self.details,
+        )
     }
 }
 

@@ -89,13 +89,7 @@ pub async fn describe(conn: &mut Conn) -> Result<Schema, ExecError> {
         _ => postgres_query(),
     };
     let rows = conn.query(&sql).await?;
-    let text = |c: &Cell| match c {
-        Cell::Null => String::new(),
-        Cell::Text(s) => s.clone(),
-        Cell::Int(i) => i.to_string(),
-        Cell::Real(r) => r.to_string(),
-        Cell::Blob(b) => String::from_utf8_lossy(b).into_owned(),
-    };
+    let text = |c: &Cell| crate::rules::cells::text(c).unwrap_or_default();
     let mut schema = Schema::new();
     for row in &rows.rows {
         if let [k, v, ..] = row.as_slice() {

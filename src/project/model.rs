@@ -200,6 +200,17 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The severity as specs and reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
 /// Options any check may carry.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckOptions {

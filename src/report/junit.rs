@@ -355,14 +355,6 @@ fn run_suite(r: &RunResults, names: &mut UniqueNames) -> TestSuite {
     suite
 }
 
-fn severity_word(s: crate::project::Severity) -> &'static str {
-    match s {
-        crate::project::Severity::Error => "error",
-        crate::project::Severity::Warning => "warning",
-        crate::project::Severity::Info => "info",
-    }
-}
-
 /// One testcase per finding about the change's migrations: a failure when its severity is
 /// error (and it is not allowed), a passing case carrying the message otherwise.
 fn findings_suite(r: &RunResults, names: &mut UniqueNames) -> TestSuite {
@@ -380,7 +372,7 @@ fn findings_suite(r: &RunResults, names: &mut UniqueNames) -> TestSuite {
             let level = if f.suppressed.is_some() {
                 "allowed"
             } else {
-                severity_word(f.severity)
+                f.severity.as_str()
             };
             case.set_system_out(format!("{level}: {}", f.message));
         }

@@ -13,7 +13,7 @@
 
 pub mod audit;
 pub mod catalog;
-mod cells;
+pub(crate) mod cells;
 mod compile;
 mod execute;
 pub mod introspect;
