@@ -140,3 +140,40 @@ fn alive(pid: i32) -> bool {
         Err(_) => false,
     }
 }
+
+/// As root the server runs as the postgres user, which cannot enter a `0700` cache (root's
+/// `/root/.cache`): the warm cluster then lives in the temp dir, and `clean` still finds it.
+#[test]
+fn a_warm_cluster_of_root_with_a_private_cache_lives_where_postgres_can_reach_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = out_dir("reuse_private_home");
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let cache = home.join(".cache");
+    let project = fixture("shop-postgres");
+    let first = run_reuse(&cache, &project, &["--backend", "local"]);
+    assert_exit(&first, 0);
+    let text = all_output(&first);
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let data = text
+        .split("data in ")
+        .nth(1)
+        .and_then(|t| t.split(')').next())
+        .expect("the phase line names the data directory")
+        .to_string();
+    assert_eq!(
+        !data.starts_with(cache.to_str().unwrap()),
+        root,
+        "as root the cluster leaves the private cache, otherwise it stays in it: {data}"
+    );
+    let clean = sqltest()
+        .env("XDG_CACHE_HOME", &cache)
+        .arg("clean")
+        .output()
+        .unwrap();
+    assert_exit(&clean, 0);
+    assert!(
+        !Path::new(&data).exists(),
+        "clean removed the warm cluster at {data}"
+    );
+}

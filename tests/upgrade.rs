@@ -545,3 +545,161 @@ fn new_migrations_with_down_files_are_checked_up_down_up() {
         "{f}"
     );
 }
+
+/// Runs `sqltest run DIR --base SHA --reuse` with its cache in `cache`, returning the JSON report.
+fn reuse_run(cache: &Path, dir: &Path, sha: &str) -> (std::process::Output, serde_json::Value) {
+    let json = dir.parent().unwrap().join("results.json");
+    let _ = std::fs::remove_file(&json);
+    let report = format!("json={}", json.display());
+    let o = sqltest()
+        .env("XDG_CACHE_HOME", cache)
+        .args(["run", dir.to_str().unwrap(), "--base", sha, "--reuse"])
+        .args(["--report", report.as_str()])
+        .output()
+        .unwrap();
+    let v = if json.exists() {
+        read_json(&json)
+    } else {
+        serde_json::Value::Null
+    };
+    (o, v)
+}
+
+/// The cached SQLite template files (one directory per warm server under the cache).
+fn cached_templates(cache: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut dirs = vec![cache.join("sqltest/sqlite")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                dirs.push(e.path());
+            } else {
+                names.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    names.sort();
+    names
+}
+
+/// (path, status, skip reason) of each migration and seed in the report.
+fn statuses(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let text = |k: &str| m[k].as_str().unwrap_or("").to_string();
+            (text("path"), text("status"), text("skip_reason"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_warm_reuse_upgrade_run_re_applies_only_the_new_migrations() {
+    let base = [
+        ("sqltest.yaml", SQLITE_YAML),
+        (
+            "db/migrations/001_items.up.sql",
+            "create table items (id integer primary key, name text not null);\n",
+        ),
+        ("db/migrations/001_items.down.sql", "drop table items;\n"),
+        (
+            "db/seeds/items.sql",
+            "insert into items (id, name) values (1, 'pen'), (2, 'ink');\n",
+        ),
+    ];
+    let change = [
+        (
+            "db/migrations/002_price.up.sql",
+            "alter table items add column price integer not null default 0;\n",
+        ),
+        (
+            "db/migrations/002_price.down.sql",
+            "alter table items drop column price;\n",
+        ),
+    ];
+    let (dir, sha) = repo("warm_reuse_upgrade_sqlite", &base, &change, &[]);
+    let cache = out_dir("warm_reuse_upgrade_sqlite_cache");
+
+    let (first, report) = reuse_run(&cache, &dir, &sha);
+    assert_exit(&first, 0);
+    assert!(rules(&report).is_empty(), "{}", all_output(&first));
+    // The run's template, the base's template and the fresh install's common prefix.
+    let kept = cached_templates(&cache);
+    assert_eq!(kept.len(), 3, "{kept:?}");
+
+    // The developer edits the new migration (it now forgets a column in its down): the base
+    // comes from the cache, only the new migration runs, and the checks still see everything.
+    std::fs::write(
+        dir.join("db/migrations/002_price.up.sql"),
+        "alter table items add column price integer not null default 0;\nalter table items add column note text;\n",
+    )
+    .unwrap();
+    let (second, report) = reuse_run(&cache, &dir, &sha);
+    assert_exit(&second, 1);
+    let out = all_output(&second);
+    assert!(out.contains("reusing the cached base template"), "{out}");
+    assert!(!out.contains("reusing the cached template "), "{out}");
+    let s = statuses(&report);
+    let reason = "unchanged: already in the cached base template".to_string();
+    assert!(
+        s.contains(&(
+            "db/migrations/001_items.up.sql".into(),
+            "skipped".into(),
+            reason.clone()
+        )),
+        "{s:?}"
+    );
+    assert!(
+        s.contains(&("db/seeds/items.sql".into(), "skipped".into(), reason)),
+        "{s:?}"
+    );
+    assert!(
+        s.contains(&(
+            "db/migrations/002_price.up.sql".into(),
+            "passed".into(),
+            String::new()
+        )),
+        "{s:?}"
+    );
+    assert_eq!(rules(&report), ["irreversible"], "{out}");
+    let after = cached_templates(&cache);
+    assert_eq!(
+        after.len(),
+        3,
+        "one template of each kind is kept: {after:?}"
+    );
+    assert_ne!(after, kept, "the run's template was replaced");
+    assert_eq!(
+        after.iter().filter(|n| kept.contains(n)).count(),
+        2,
+        "the base and the fresh prefix were reused as they were: {kept:?} → {after:?}"
+    );
+
+    // The new migration fails on the base's rows: located as on a cold run.
+    std::fs::write(
+        dir.join("db/migrations/002_price.up.sql"),
+        "alter table items add column price integer not null default 0;\ncreate unique index items_price on items (price);\n",
+    )
+    .unwrap();
+    let (third, report) = reuse_run(&cache, &dir, &sha);
+    assert_exit(&third, 1);
+    let failed: Vec<_> = report["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{}", all_output(&third));
+    assert_eq!(failed[0]["path"], "db/migrations/002_price.up.sql");
+    assert_eq!(failed[0]["error"]["location"]["line"], 2, "{}", failed[0]);
+
+    let clean = sqltest()
+        .env("XDG_CACHE_HOME", &cache)
+        .arg("clean")
+        .output()
+        .unwrap();
+    assert_exit(&clean, 0);
+    assert!(cached_templates(&cache).is_empty());
+}

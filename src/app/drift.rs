@@ -5,7 +5,7 @@
 //! the schema after down equal to the schema before up.
 
 use super::RunCtx;
-use super::reversibility;
+use super::reversibility::{self, Built};
 use crate::Location;
 use crate::change::schema::{self, Schema};
 use crate::dialect::Conn;
@@ -13,35 +13,49 @@ use crate::migrate::prepare::Script;
 use crate::project::Severity;
 use crate::results::{Finding, FindingCategory, Origin, ScriptKind};
 
-/// The drift finding, if the two schemas differ; infrastructure trouble goes to `errors`.
-pub(super) async fn drift_findings(
-    ctx: &RunCtx<'_>,
-    upgraded_template: &str,
-    head: &[Script],
-    errors: &mut Vec<String>,
-) -> Vec<Finding> {
-    let endpoint = &ctx.server.endpoint;
+/// The fresh-install database, built beside the upgrade path.
+pub(super) struct Fresh {
+    name: String,
+    built: Result<Built, String>,
+    /// Where findings point: the first new migration (the change), else the first migration.
+    at: Option<Location>,
+}
+
+/// Applies the change's migrations to a new, empty database, checking the downs of the new ones.
+pub(super) async fn build_fresh(ctx: &RunCtx<'_>, head: &[Script]) -> Fresh {
     let migrations: Vec<Script> = head
         .iter()
         .filter(|s| s.kind == ScriptKind::Migration)
         .cloned()
         .collect();
-    // Where to point: the first new migration (the change), else the first migration.
     let at = ctx
         .scripts
         .iter()
         .find(|s| s.origin == Some(Origin::New) && s.kind == ScriptKind::Migration)
         .or(migrations.first())
         .map(|s| Location::file(s.file.path.clone()));
-    let fresh_name = format!("sqltest_{}_fresh", ctx.run_id);
-    ctx.registry.record(&fresh_name);
+    let name = format!("sqltest_{}_fresh", ctx.run_id);
+    ctx.registry.record(&name);
     let new: Vec<&str> = ctx
         .scripts
         .iter()
         .filter(|s| s.origin == Some(Origin::New))
         .map(|s| s.file.path.as_str())
         .collect();
-    let built = reversibility::build_checking_downs(ctx, &fresh_name, &migrations, &new).await;
+    let built = reversibility::build_checking_downs(ctx, &name, &migrations, &new).await;
+    Fresh { name, built, at }
+}
+
+/// The reversibility findings, and the drift finding if the fresh install and the upgraded
+/// template (when it was built) differ; the fresh database is dropped. Infrastructure trouble
+/// goes to `errors`.
+pub(super) async fn findings(
+    ctx: &RunCtx<'_>,
+    fresh: Fresh,
+    upgraded_template: Option<&str>,
+    errors: &mut Vec<String>,
+) -> Vec<Finding> {
+    let Fresh { name, built, at } = fresh;
     let result = match built {
         Err(e) => {
             errors.push(format!("fresh-install comparison: {e}"));
@@ -49,22 +63,26 @@ pub(super) async fn drift_findings(
         }
         Ok(b) => {
             let mut found = b.findings;
-            match b.failed {
-                Some((path, error)) => found.push(finding(
-                    at,
-                    format!(
-                        "The change's migrations do not install from scratch: {path} fails on an empty database although the upgrade path applies."
-                    ),
-                    Some(error),
-                )),
-                None if b.incomplete => {}
-                None => found.extend(compare(ctx, upgraded_template, &fresh_name, at, errors).await),
+            // Without an upgraded template (a migration failed on the upgrade path) there is
+            // nothing to compare with, and that failure is already the run's result.
+            if let Some(upgraded) = upgraded_template {
+                match b.failed {
+                    Some((path, error)) => found.push(finding(
+                        at,
+                        format!(
+                            "The change's migrations do not install from scratch: {path} fails on an empty database although the upgrade path applies."
+                        ),
+                        Some(error),
+                    )),
+                    None if b.incomplete => {}
+                    None => found.extend(compare(ctx, upgraded, &name, at, errors).await),
+                }
             }
             found
         }
     };
-    if endpoint.drop_database(&fresh_name).await.is_ok() {
-        ctx.registry.forget(&fresh_name);
+    if ctx.server.endpoint.drop_database(&name).await.is_ok() {
+        ctx.registry.forget(&name);
     }
     result
 }

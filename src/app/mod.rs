@@ -7,16 +7,17 @@ mod drift;
 mod reversibility;
 mod rules_step;
 mod scripts;
+mod template;
 mod upgrade;
+
+use template::Template;
 
 use crate::backend::databases::DbRegistry;
 use crate::backend::{self, ProvisionRequest, Server};
 use crate::cli::{Cli, Command, ListArgs, RunArgs};
 use crate::dialect::SessionOptions;
 use crate::exec::runner::{ExecContext, run_tests, skipped};
-use crate::migrate::cache;
-
-use crate::migrate::prepare::{Script, prepare};
+use crate::migrate::prepare::Script;
 use crate::plan::{Plan, Selection, plan};
 use crate::project::{self, BackendKind, Project};
 use crate::report::{self, TerminalOptions, TerminalReporter};
@@ -502,18 +503,31 @@ impl RunCtx<'_> {
     }
 }
 
-/// The template to clone, once prepared (or found in the cache).
-enum Template {
-    Ready(String),
-    /// A migration or seed failed: the tests are skipped with this reason.
-    Failed(String),
-    /// Preparation could not run (environment).
-    Unavailable,
+/// The run's body: the template, the tests, the rules; with a base, the fresh install is built
+/// at the same time (it is another database and needs nothing from the template) and compared
+/// with the upgraded template at the end.
+async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
+    let fresh = async {
+        match ctx.fresh {
+            Some(head) => Some(drift::build_fresh(ctx, head).await),
+            None => None,
+        }
+    };
+    let (template, fresh) = tokio::join!(upgrade_and_test(ctx, outcome), fresh);
+    if let Some(fresh) = fresh {
+        if template.is_some() {
+            lock(ctx.reporter).phase("comparing the upgraded schema with a fresh install");
+        }
+        let found = drift::findings(ctx, fresh, template.as_deref(), &mut outcome.errors).await;
+        outcome.findings.extend(found);
+    }
 }
 
-async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
+/// Prepares the template, runs the tests on its clones and the rules on it; the template's
+/// name once it is ready.
+async fn upgrade_and_test(ctx: &RunCtx<'_>, outcome: &mut Body) -> Option<String> {
     let prepare_clock = Instant::now();
-    let template = prepare_template(ctx, outcome).await;
+    let template = template::prepare_template(ctx, outcome).await;
     outcome.timings.prepare_secs = prepare_clock.elapsed().as_secs_f64();
     let template = match template {
         Template::Ready(t) => t,
@@ -525,9 +539,9 @@ async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
             for c in rules_step::skipped_checks(ctx.plan, &reason) {
                 ctx.check_done(&c);
             }
-            return;
+            return None;
         }
-        Template::Unavailable => return,
+        Template::Unavailable => return None,
     };
     lock(ctx.reporter).phase(&format!(
         "prepared the template database in {:.2}s",
@@ -558,102 +572,7 @@ async fn execute(ctx: &RunCtx<'_>, outcome: &mut Body) {
     let rules_clock = Instant::now();
     rules_step::run(ctx, &template, outcome).await;
     outcome.timings.rules_secs = rules_clock.elapsed().as_secs_f64();
-    if let Some(head) = ctx.fresh {
-        lock(ctx.reporter).phase("comparing the upgraded schema with a fresh install");
-        let found = drift::drift_findings(ctx, &template, head, &mut outcome.errors).await;
-        outcome.findings.extend(found);
-    }
-}
-
-/// Builds the template database, or with `--reuse` finds it in the server's cache: a cached
-/// template whose content hash matches is used as is (no migration runs); otherwise a new one
-/// is built under a temporary name and renamed into the cache only once it fully succeeded.
-async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Template {
-    let endpoint = &ctx.server.endpoint;
-    let cached = ctx.reuse.then(|| {
-        cache::template_name(
-            ctx.project.root.as_str(),
-            ctx.project.engine,
-            ctx.image,
-            ctx.scripts,
-        )
-    });
-    if let Some(name) = &cached {
-        match endpoint.list_databases(name).await {
-            Ok(found) if found.iter().any(|n| n == name) => {
-                lock(ctx.reporter).phase(&format!(
-                    "reusing the cached template {name}: migrations and seeds are unchanged"
-                ));
-                for s in ctx.scripts {
-                    ctx.migration_done(&MigrationResult {
-                        kind: s.kind,
-                        path: s.file.path.clone(),
-                        version: s.file.version.clone(),
-                        status: crate::results::Status::Skipped,
-                        duration_secs: 0.0,
-                        error: None,
-                        skip_reason: Some("unchanged: already in the cached template".into()),
-                        origin: s.origin,
-                    });
-                }
-                return Template::Ready(name.clone());
-            }
-            Ok(_) => {}
-            Err(e) => {
-                outcome
-                    .errors
-                    .push(format!("failed to look for the cached template: {e}"));
-                return Template::Unavailable;
-            }
-        }
-    }
-    let building = format!("sqltest_{}_tpl", ctx.run_id);
-    ctx.registry.record(&building);
-    let prepared = prepare(
-        endpoint,
-        &building,
-        ctx.project.engine,
-        ctx.scripts,
-        ctx.session,
-        |m| ctx.migration_done(m),
-    )
-    .await;
-    let prepared = match prepared {
-        Ok(p) => p,
-        Err(e) => {
-            outcome.errors.push(e);
-            return Template::Unavailable;
-        }
-    };
-    outcome.server_version = prepared.server_version.clone();
-    if let Some(first) = &prepared.failed {
-        return Template::Failed(first.clone());
-    }
-    if let Some(first) = &prepared.infra_error {
-        return Template::Failed(first.clone());
-    }
-    let Some(name) = cached else {
-        return Template::Ready(building);
-    };
-    // Into the cache: older templates of this project go, the new one takes its name.
-    let prefix = cache::project_prefix(ctx.project.root.as_str());
-    if let Ok(old) = endpoint.list_databases(&prefix).await {
-        for o in old {
-            let _ = endpoint.drop_database(&o).await;
-        }
-    }
-    match endpoint.rename_database(&building, &name).await {
-        Ok(()) => {
-            ctx.registry.forget(&building);
-            Template::Ready(name)
-        }
-        Err(e) => {
-            outcome
-                .errors
-                .push(format!("failed to keep the template in the cache: {e}"));
-            Template::Ready(building)
-        }
-    }
+    Some(template)
 }
 
 /// One output stream shared by the live reporter and what is written after it.

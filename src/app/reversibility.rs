@@ -3,11 +3,12 @@
 //! dbmate and goose down sections, Diesel `down.sql`), up → down → up, and the schema after down
 //! must be the schema before up. A failing down or a difference is a finding in the down file.
 
-use super::RunCtx;
+use super::{RunCtx, template};
 use crate::Location;
 use crate::change::schema::{self, Schema};
-use crate::dialect::Conn;
+use crate::dialect::{Conn, DbTarget};
 use crate::migrate::apply::{ApplyFailure, apply_file};
+use crate::migrate::cache::Kind;
 use crate::migrate::discover::MigrationFile;
 use crate::migrate::prepare::Script;
 use crate::project::Severity;
@@ -23,6 +24,8 @@ pub(super) struct Built {
 }
 
 /// Creates `name` and applies `migrations` in order, checking the downs of those in `new`.
+/// With `--reuse`, the migrations before the first new one come from the template cache (and
+/// go into it when missing), so only the change's part is re-applied.
 pub(super) async fn build_checking_downs(
     ctx: &RunCtx<'_>,
     name: &str,
@@ -30,20 +33,46 @@ pub(super) async fn build_checking_downs(
     new: &[&str],
 ) -> Result<Built, String> {
     let engine = ctx.project.engine;
-    let target = ctx
-        .server
-        .endpoint
-        .create_database(name)
-        .await
-        .map_err(|e| format!("failed to create {name}: {e}"))?;
-    let mut conn = Conn::connect(&target, ctx.session)
-        .await
-        .map_err(|e| format!("failed to connect to {name}: {e}"))?;
     let mut built = Built {
         findings: Vec::new(),
         failed: None,
         incomplete: false,
     };
+    let prefix_len = if ctx.reuse {
+        migrations
+            .iter()
+            .take_while(|s| !new.contains(&s.file.path.as_str()))
+            .count()
+    } else {
+        0
+    };
+    let (prefix, migrations) = migrations.split_at(prefix_len);
+    let endpoint = &ctx.server.endpoint;
+    let target = if prefix.is_empty() {
+        endpoint.create_database(name).await
+    } else {
+        let cached = template::name_of(ctx, Kind::FreshPrefix, prefix);
+        if template::cached(ctx, &cached).await? {
+            endpoint.clone_database(&cached, name).await
+        } else {
+            let target = endpoint
+                .create_database(name)
+                .await
+                .map_err(|e| format!("failed to create {name}: {e}"))?;
+            let mut conn = connect(&target, ctx, name).await?;
+            for script in prefix {
+                if let Err(e) = apply(&mut conn, engine, &script.file).await? {
+                    built.failed = Some((script.file.path.to_string(), e));
+                    return finish(conn, built).await;
+                }
+            }
+            conn.close().await;
+            template::copy_into_cache(ctx, name, &cached, Kind::FreshPrefix).await?;
+            Ok(target)
+        }
+    }
+    .map_err(|e| format!("failed to create {name}: {e}"))?;
+    let mut conn = connect(&target, ctx, name).await?;
     for script in migrations {
         let file = &script.file;
         let down = file
@@ -116,6 +145,12 @@ pub(super) async fn build_checking_downs(
         }
     }
     finish(conn, built).await
+}
+
+async fn connect(target: &DbTarget, ctx: &RunCtx<'_>, name: &str) -> Result<Conn, String> {
+    Conn::connect(target, ctx.session)
+        .await
+        .map_err(|e| format!("failed to connect to {name}: {e}"))
 }
 
 async fn finish(conn: Conn, built: Built) -> Result<Built, String> {

@@ -279,7 +279,8 @@ fn command(bin: Utf8PathBuf, user: Option<(u32, u32)>) -> Command {
     if let Some((uid, gid)) = user {
         cmd.uid(uid).gid(gid);
     }
-    cmd.env_remove("PGDATA").env("LC_ALL", "C");
+    // The server's user may not be allowed into our working directory.
+    cmd.env_remove("PGDATA").env("LC_ALL", "C").current_dir("/");
     cmd
 }
 

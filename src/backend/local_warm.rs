@@ -10,9 +10,27 @@ use camino::{Utf8Path, Utf8PathBuf};
 use futures::future::BoxFuture;
 use std::time::{Duration, Instant};
 
-/// The directory of warm local clusters.
+/// The directory of warm local clusters: in the cache directory, unless we are root and the
+/// postgres user the server runs as cannot reach it (root's home is `0700`, so
+/// `/root/.cache` is out of its reach): then a directory in the system's temp dir, named after
+/// the cache directory so `sqltest clean` finds it again.
 pub fn warm_root() -> Utf8PathBuf {
-    super::cache_dir().join("local")
+    let cache = super::cache_dir();
+    if run_as().is_none() || reachable_by_others(&cache) {
+        return cache.join("local");
+    }
+    use sha2::Digest;
+    let tag = hex::encode(sha2::Sha256::digest(cache.as_str().as_bytes()));
+    let tmp = Utf8PathBuf::from(std::env::temp_dir().to_string_lossy().into_owned());
+    tmp.join(format!("sqltest-local-{}", &tag[..12]))
+}
+
+/// Whether every existing directory on the way to `path` lets other users through.
+fn reachable_by_others(path: &Utf8Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.ancestors()
+        .filter_map(|a| std::fs::metadata(a).ok())
+        .all(|m| m.permissions().mode() & 0o001 != 0)
 }
 
 fn url(port: u16) -> String {
@@ -133,5 +151,7 @@ pub fn clean() -> Result<usize, BackendError> {
             .map_err(|e| BackendError::new(format!("failed to remove {dir}: {e}")))?;
         n += 1;
     }
+    // The root itself goes too (it may be ours in the temp dir); a failure here is harmless.
+    let _ = std::fs::remove_dir(&root);
     Ok(n)
 }

@@ -30,21 +30,35 @@ pub struct Prepared {
     pub server_version: Option<String>,
 }
 
-/// Creates `template` on `endpoint` and applies `scripts`, reporting each result through
-/// `on_result` as it completes. The template's connection is closed before returning, so it
-/// can be cloned.
+/// What the template database starts from before `scripts` are applied.
+#[derive(Debug, Clone, Copy)]
+pub enum Start<'a> {
+    /// A new, empty database.
+    Empty,
+    /// A copy of this (cached) database, which already holds the scripts before these.
+    CloneOf(&'a str),
+    /// The database exists already (an earlier `prepare` left it).
+    Existing,
+}
+
+/// Creates `template` on `endpoint` (or takes it as `start` says) and applies `scripts`,
+/// reporting each result through `on_result` as it completes. The template's connection is
+/// closed before returning, so it can be cloned.
 pub async fn prepare(
     endpoint: &Endpoint,
     template: &str,
+    start: Start<'_>,
     engine: Engine,
     scripts: &[Script],
     session: &SessionOptions,
     mut on_result: impl FnMut(&MigrationResult),
 ) -> Result<Prepared, String> {
-    let target = endpoint
-        .create_database(template)
-        .await
-        .map_err(|e| format!("failed to create the template database {template}: {e}"))?;
+    let target = match start {
+        Start::Empty => endpoint.create_database(template).await,
+        Start::CloneOf(from) => endpoint.clone_database(from, template).await,
+        Start::Existing => endpoint.target(template),
+    }
+    .map_err(|e| format!("failed to create the template database {template}: {e}"))?;
     let mut conn = Conn::connect(&target, session)
         .await
         .map_err(|e| format!("failed to connect to the template database {template}: {e}"))?;
