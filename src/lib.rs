@@ -22,6 +22,7 @@ pub mod publish;
 pub mod report;
 pub mod results;
 pub mod rules;
+pub mod safety;
 pub mod select;
 pub mod sql;
 

@@ -107,6 +107,34 @@ pub struct Finding {
     /// suppressed finding fails nothing and is reported as a note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
+    /// For a measured safety finding: the statement, lock, table and times it is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured: Option<Measurement>,
+}
+
+/// What sqltest measured while a statement of a new migration ran (PostgreSQL).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Measurement {
+    /// The statement's first line, shortened.
+    pub statement: String,
+    /// The lock mode (`AccessExclusiveLock`, …), when the finding is about a lock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
+    /// The existing table (`public.orders`) the finding is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The table's rows in the fixture database before the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<i64>,
+    /// The table's size in bytes (with indexes and TOAST) before the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<i64>,
+    /// How long the lock was held in this run: from the statement that took it to the end of
+    /// the transaction (or of the statement outside one), in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_ms: Option<f64>,
+    /// The statement's own duration, in milliseconds.
+    pub statement_ms: f64,
 }
 
 impl Finding {
@@ -132,6 +160,7 @@ impl Finding {
             message,
             details,
             suppressed: None,
+            measured: None,
         }
     }
 

@@ -7,7 +7,7 @@ use crate::Location;
 use crate::dialect::{Conn, ExecError, SqlError};
 use crate::project::Engine;
 use crate::results::DbError;
-use crate::sql::split::{self, StatementKind};
+use crate::sql::split::{self, Statement, StatementKind};
 
 /// Why a file did not apply.
 #[derive(Debug, Clone)]
@@ -52,17 +52,7 @@ async fn apply_statements(
             )),
         })
     })?;
-    // A file that manages its own transactions (BEGIN … COMMIT) is not wrapped in ours.
-    let manages_own = statements.iter().any(|s| {
-        matches!(s.kind, StatementKind::Sql)
-            && split::first_keyword(&text[s.range.clone()]).is_some_and(|k| {
-                matches!(
-                    k.as_str(),
-                    "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK"
-                )
-            })
-    });
-    let in_tx = !file.no_transaction && !manages_own;
+    let in_tx = runs_in_transaction(file, text, &statements);
     if in_tx {
         conn.execute("BEGIN")
             .await
@@ -94,6 +84,21 @@ async fn apply_statements(
         })?;
     }
     Ok(())
+}
+
+/// Whether the statements of `file` (split from `text`, its up part) run in the transaction
+/// sqltest opens: not when the file opts out, nor when it manages its own (BEGIN … COMMIT).
+pub fn runs_in_transaction(file: &MigrationFile, text: &str, statements: &[Statement]) -> bool {
+    let manages_own = statements.iter().any(|s| {
+        matches!(s.kind, StatementKind::Sql)
+            && split::first_keyword(&text[s.range.clone()]).is_some_and(|k| {
+                matches!(
+                    k.as_str(),
+                    "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK"
+                )
+            })
+    });
+    !file.no_transaction && !manages_own
 }
 
 /// The error with its place in the file: PostgreSQL's position (1-based, in characters of
