@@ -7,6 +7,7 @@ use super::{Body, RunCtx, lock};
 use crate::migrate::cache::{self, Kind};
 use crate::migrate::prepare::{Script, Start, prepare};
 use crate::results::{MigrationResult, Origin, Status};
+use crate::safety::measure::{Probe, Scope};
 
 /// The template to clone, once prepared (or found in the cache).
 pub(super) enum Template {
@@ -21,7 +22,35 @@ pub(super) enum Template {
 /// template whose content hash matches is used as is (no migration runs); otherwise a new one
 /// is built under a temporary name and renamed into the cache only once it fully succeeded.
 pub(super) async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Template {
-    let full = ctx.reuse.then(|| name_of(ctx, Kind::Full, ctx.scripts));
+    let with_base = ctx.scripts.iter().any(|s| s.origin.is_some());
+    // With a base the change's migrations always run (on the cached base): they are the checks
+    // of this change, and their measurement must not vanish on a warm run.
+    let full = (ctx.reuse && !with_base).then(|| name_of(ctx, Kind::Full, ctx.scripts));
+    let mut probe = measuring(ctx).then(|| {
+        Probe::new(if with_base {
+            Scope::BeforeFirstNew
+        } else {
+            Scope::BeforeEachFileWithRows
+        })
+    });
+    let template = build(ctx, outcome, full, probe.as_mut()).await;
+    if let Some(p) = probe {
+        outcome.findings.extend(p.into_findings());
+    }
+    template
+}
+
+/// Whether the change's statements are measured: PostgreSQL, unless `safety.measure` is off.
+fn measuring(ctx: &RunCtx<'_>) -> bool {
+    ctx.project.engine == crate::project::Engine::Postgres
+}
+
+async fn build(
+    ctx: &RunCtx<'_>,
+    outcome: &mut Body,
+    full: Option<String>,
+    mut probe: Option<&mut Probe>,
+) -> Template {
     if let Some(name) = &full {
         match is_cached(ctx, name, outcome).await {
             Some(true) => {
@@ -56,7 +85,7 @@ pub(super) async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Te
             }
             Some(false) => {
                 // The base's part first, copied into the cache before the change goes on top.
-                if let Err(t) = apply(ctx, outcome, &building, Start::Empty, base).await {
+                if let Err(t) = apply(ctx, outcome, &building, Start::Empty, base, None).await {
                     if let Template::Failed(first) = &t {
                         let reason = format!("not applied: {first} failed before it");
                         report_skipped(ctx, change, &reason);
@@ -69,7 +98,7 @@ pub(super) async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Te
             None => return Template::Unavailable,
         }
     }
-    if let Err(t) = apply(ctx, outcome, &building, start, change).await {
+    if let Err(t) = apply(ctx, outcome, &building, start, change, probe.as_deref_mut()).await {
         return t;
     }
     let Some(name) = full else {
@@ -151,6 +180,7 @@ async fn apply(
     building: &str,
     start: Start<'_>,
     scripts: &[Script],
+    probe: Option<&mut Probe>,
 ) -> Result<(), Template> {
     let prepared = prepare(
         &ctx.server.endpoint,
@@ -159,6 +189,7 @@ async fn apply(
         ctx.project.engine,
         scripts,
         ctx.session,
+        probe,
         |m| ctx.migration_done(m),
     )
     .await;

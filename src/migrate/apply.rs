@@ -7,6 +7,7 @@ use crate::Location;
 use crate::dialect::{Conn, ExecError, SqlError};
 use crate::project::Engine;
 use crate::results::DbError;
+use crate::safety::measure::Probe;
 use crate::sql::split::{self, Statement, StatementKind};
 
 /// Why a file did not apply.
@@ -25,7 +26,23 @@ pub async fn apply_file(
     engine: Engine,
     file: &MigrationFile,
 ) -> Result<(), ApplyFailure> {
-    let result = apply_statements(conn, engine, file).await;
+    apply_file_measured(conn, engine, file, None).await
+}
+
+/// [`apply_file`], with each statement measured by `probe` (the change's new migrations).
+pub async fn apply_file_measured(
+    conn: &mut Conn,
+    engine: Engine,
+    file: &MigrationFile,
+    mut probe: Option<&mut Probe>,
+) -> Result<(), ApplyFailure> {
+    let result = apply_statements(conn, engine, file, probe.as_deref_mut()).await;
+    if let Some(p) = probe {
+        match &result {
+            Ok(()) => p.end_file(),
+            Err(_) => p.abort_file(),
+        }
+    }
     // Reset even after a failure: the connection is reused for reporting and later files.
     let reset = conn.reset_session().await;
     result?;
@@ -36,6 +53,7 @@ async fn apply_statements(
     conn: &mut Conn,
     engine: Engine,
     file: &MigrationFile,
+    mut probe: Option<&mut Probe>,
 ) -> Result<(), ApplyFailure> {
     let base = file.up.start;
     let text = &file.content[file.up.clone()];
@@ -53,13 +71,23 @@ async fn apply_statements(
         })
     })?;
     let in_tx = runs_in_transaction(file, text, &statements);
+    if let Some(p) = probe.as_deref_mut() {
+        p.begin_file(conn, file, in_tx).await.map_err(measuring)?;
+    }
     if in_tx {
         conn.execute("BEGIN")
             .await
             .map_err(|e| ApplyFailure::Connection(e.to_string()))?;
+        if let Some(p) = probe.as_deref_mut()
+            && let Err(e) = p.baseline(conn).await
+        {
+            let _ = conn.execute("ROLLBACK").await;
+            return Err(measuring(e));
+        }
     }
     for stmt in &statements {
         let sql = &text[stmt.range.clone()];
+        let started = std::time::Instant::now();
         let outcome = match &stmt.kind {
             StatementKind::Sql => conn.execute(sql).await,
             StatementKind::CopyFromStdin { data } => conn.copy_in(sql, &text[data.clone()]).await,
@@ -76,6 +104,15 @@ async fn apply_statements(
                 ExecError::Connection(m) => ApplyFailure::Connection(m),
             });
         }
+        if let Some(p) = probe.as_deref_mut() {
+            let at = base + stmt.range.start;
+            if let Err(e) = p.after_statement(conn, at, sql, started).await {
+                if in_tx {
+                    let _ = conn.execute("ROLLBACK").await;
+                }
+                return Err(measuring(e));
+            }
+        }
     }
     if in_tx {
         conn.execute("COMMIT").await.map_err(|e| match e {
@@ -84,6 +121,11 @@ async fn apply_statements(
         })?;
     }
     Ok(())
+}
+
+/// A probe query failed: the measurement, not the migration, is broken (an environment issue).
+fn measuring(e: ExecError) -> ApplyFailure {
+    ApplyFailure::Connection(format!("measuring the migration's locks failed: {e}"))
 }
 
 /// Whether the statements of `file` (split from `text`, its up part) run in the transaction

@@ -1,11 +1,12 @@
 //! The prepare step: create the template database, apply migrations then seeds in order,
 //! and record a result per file. Later steps clone the template for each worker.
 
-use super::apply::{ApplyFailure, apply_file};
+use super::apply::{ApplyFailure, apply_file_measured};
 use super::discover::MigrationFile;
 use crate::dialect::{Conn, Endpoint, SessionOptions};
 use crate::project::Engine;
-use crate::results::{MigrationResult, ScriptKind, Status};
+use crate::results::{MigrationResult, Origin, ScriptKind, Status};
+use crate::safety::measure::Probe;
 use std::time::Instant;
 
 /// A file to apply, and whether it is a migration or a seed.
@@ -51,6 +52,7 @@ pub async fn prepare(
     engine: Engine,
     scripts: &[Script],
     session: &SessionOptions,
+    mut probe: Option<&mut Probe>,
     mut on_result: impl FnMut(&MigrationResult),
 ) -> Result<Prepared, String> {
     let target = match start {
@@ -87,7 +89,11 @@ pub async fn prepare(
             }
         } else {
             let started = Instant::now();
-            let outcome = apply_file(&mut conn, engine, &script.file).await;
+            // The change's migrations are measured (all of them in a run without a base).
+            let measured =
+                script.kind == ScriptKind::Migration && script.origin != Some(Origin::Base);
+            let probe = probe.as_deref_mut().filter(|_| measured);
+            let outcome = apply_file_measured(&mut conn, engine, &script.file, probe).await;
             let duration_secs = started.elapsed().as_secs_f64();
             match outcome {
                 Ok(()) => MigrationResult {

@@ -3,6 +3,8 @@
 //! where running cannot show it (dropped or renamed objects, statements that cannot run in a
 //! transaction) — each a rule with a severity, help text and the safe pattern.
 
+pub mod measure;
+
 /// The safety rules. The ids are those of [`crate::results::Finding::rule`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SafetyRule {
@@ -89,8 +91,7 @@ impl SafetyRule {
     pub fn default_severity(self) -> crate::project::Severity {
         use crate::project::Severity::*;
         match self {
-            SafetyRule::BlocksReads
-            | SafetyRule::TableRewrite
+            SafetyRule::TableRewrite
             | SafetyRule::ScanUnderLock
             | SafetyRule::DropColumn
             | SafetyRule::DropTable
@@ -99,7 +100,11 @@ impl SafetyRule {
             | SafetyRule::AddColumnNotNullWithoutDefault
             | SafetyRule::ConcurrentlyInTransaction
             | SafetyRule::EnumValueInTransaction => Error,
-            SafetyRule::BlocksWrites
+            // Every ALTER TABLE takes ACCESS EXCLUSIVE, mostly for microseconds: the danger is
+            // the queue behind it (missing-lock-timeout) or holding it long (lock-held-long); what
+            // makes it long on big tables, rewrites and scans, are errors.
+            SafetyRule::BlocksReads
+            | SafetyRule::BlocksWrites
             | SafetyRule::LockHeldLong
             | SafetyRule::MissingLockTimeout => Warning,
             SafetyRule::SerialVsIdentity => Info,
