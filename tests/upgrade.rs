@@ -490,7 +490,10 @@ fn an_edited_applied_migration_makes_the_fresh_install_drift_from_the_upgrade_on
     assert_eq!(safety.len(), 1, "{}", all_output(&o));
     assert_eq!(safety[0]["measured"]["table"], "public.accounts");
     assert_eq!(safety[0]["measured"]["lock"], "ShareRowExclusiveLock");
-    assert_eq!(safety[0]["location"]["path"], "db/migrations/002_trigger.sql");
+    assert_eq!(
+        safety[0]["location"]["path"],
+        "db/migrations/002_trigger.sql"
+    );
     // Nothing of ours is left on the server's side: the fresh database was dropped with the rest.
     let plain = run(&["run", dir.to_str().unwrap()]);
     assert_exit(&plain, 0);
