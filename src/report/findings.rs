@@ -30,7 +30,7 @@ impl Level {
         }
     }
 
-    fn of_severity(s: Severity) -> Level {
+    pub(crate) fn of_severity(s: Severity) -> Level {
         match s {
             Severity::Error => Level::Error,
             Severity::Warning => Level::Warning,
@@ -111,10 +111,19 @@ pub(crate) enum ChangeRule {
     DownFailed,
     /// A rule this build does not know (results written by another version).
     Other,
+    /// Migration safety: measured locks, rewrites and scans, and static rules.
+    Safety(crate::safety::SafetyRule),
 }
 
 impl ChangeRule {
-    pub(crate) const ALL: [ChangeRule; 10] = [
+    /// Every rule; the safety rules come after the others so older positions do not move.
+    pub(crate) fn all() -> Vec<ChangeRule> {
+        let mut all = ChangeRule::BASIC.to_vec();
+        all.extend(crate::safety::SafetyRule::ALL.map(ChangeRule::Safety));
+        all
+    }
+
+    const BASIC: [ChangeRule; 10] = [
         ChangeRule::Edited,
         ChangeRule::WhitespaceEdit,
         ChangeRule::Deleted,
@@ -140,6 +149,7 @@ impl ChangeRule {
             ChangeRule::Irreversible => "irreversible",
             ChangeRule::DownFailed => "down-failed",
             ChangeRule::Other => "other",
+            ChangeRule::Safety(r) => r.id(),
         }
     }
 
@@ -148,12 +158,13 @@ impl ChangeRule {
             ChangeRule::SchemaDrift => "drift",
             ChangeRule::Irreversible | ChangeRule::DownFailed => "reversibility",
             ChangeRule::Other => "change",
+            ChangeRule::Safety(_) => "safety",
             _ => "history",
         }
     }
 
     fn of_rule(rule: &str) -> ChangeRule {
-        ChangeRule::ALL
+        ChangeRule::all()
             .into_iter()
             .find(|r| r.rule() == rule)
             .unwrap_or(ChangeRule::Other)
@@ -187,7 +198,7 @@ impl RuleId {
         all.extend(CheckRule::ALL.into_iter().map(RuleId::Check));
         all.extend([RuleId::Infrastructure, RuleId::Interrupted]);
         // Appended, so the positions of the older rules do not move.
-        all.extend(ChangeRule::ALL.into_iter().map(RuleId::Change));
+        all.extend(ChangeRule::all().into_iter().map(RuleId::Change));
         all
     }
 

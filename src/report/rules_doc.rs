@@ -87,6 +87,9 @@ pub(crate) fn rule_doc(rule: RuleId) -> RuleDoc {
 }
 
 fn change_doc(c: ChangeRule) -> RuleDoc {
+    if let ChangeRule::Safety(r) = c {
+        return safety_doc(r);
+    }
     let base_help = "Production already ran the base's migrations: leave applied files as they \
                      are and put every change in a new migration that sorts after them.";
     let (name, short, full, help, level): (_, _, _, &'static str, _) = match c {
@@ -161,6 +164,7 @@ fn change_doc(c: ChangeRule) -> RuleDoc {
             "Fix the down migration at the reported line.",
             Level::Error,
         ),
+        ChangeRule::Safety(_) => unreachable!("handled above"),
         ChangeRule::Other => (
             "MigrationFinding",
             "A finding about the change's migrations.",
@@ -177,6 +181,40 @@ fn change_doc(c: ChangeRule) -> RuleDoc {
         example: None,
         default_level: level,
         tags: &["migration", "history"],
+    }
+}
+
+/// A safety rule's help: what it reports, the safe pattern and where the README explains it.
+fn safety_doc(r: crate::safety::SafetyRule) -> RuleDoc {
+    let level = Level::of_severity(r.default_severity());
+    let how = match r.basis() {
+        crate::safety::Basis::Measured => {
+            "Measured while the change's migration ran on the fixture database (the locks the \
+             session held, relfilenodes, the transaction's scan counters): production, with \
+             more rows, holds the lock longer."
+        }
+        crate::safety::Basis::Static => "Read from the statement's text.",
+    };
+    // RuleDoc holds 'static text; these two are composed once per rule and report, a few
+    // hundred bytes each, so leaking them is cheaper than making every RuleDoc own its text.
+    let full: &'static str = Box::leak(format!("{}. {how}", r.summary()).into_boxed_str());
+    let help: &'static str = Box::leak(
+        format!(
+            "{} Allow it with `-- sqltest:allow {} <reason>` on the line before the statement. \
+             See https://github.com/sqltest/sqltest#migration-safety",
+            r.safe_pattern(),
+            r.id()
+        )
+        .into_boxed_str(),
+    );
+    RuleDoc {
+        name: r.name(),
+        short: r.summary(),
+        full,
+        help,
+        example: None,
+        default_level: level,
+        tags: &["migration", "safety"],
     }
 }
 

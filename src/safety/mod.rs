@@ -71,6 +71,26 @@ impl SafetyRule {
         }
     }
 
+    /// PascalCase, for SARIF's rule `name`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SafetyRule::BlocksReads => "BlocksReads",
+            SafetyRule::BlocksWrites => "BlocksWrites",
+            SafetyRule::TableRewrite => "TableRewrite",
+            SafetyRule::ScanUnderLock => "ScanUnderLock",
+            SafetyRule::LockHeldLong => "LockHeldLong",
+            SafetyRule::MissingLockTimeout => "MissingLockTimeout",
+            SafetyRule::DropColumn => "DropColumn",
+            SafetyRule::DropTable => "DropTable",
+            SafetyRule::RenameColumn => "RenameColumn",
+            SafetyRule::RenameTable => "RenameTable",
+            SafetyRule::AddColumnNotNullWithoutDefault => "AddColumnNotNullWithoutDefault",
+            SafetyRule::ConcurrentlyInTransaction => "ConcurrentlyInTransaction",
+            SafetyRule::EnumValueInTransaction => "EnumValueInTransaction",
+            SafetyRule::SerialVsIdentity => "SerialVsIdentity",
+        }
+    }
+
     pub fn of_id(id: &str) -> Option<SafetyRule> {
         SafetyRule::ALL.into_iter().find(|r| r.id() == id)
     }
