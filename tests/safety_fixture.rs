@@ -141,6 +141,31 @@ fn the_unsafe_change_is_measured_on_the_base_database() {
         ),
         "{found:#?}"
     );
+    // Allowed in the migration: still reported, as a note with its reason, failing nothing.
+    let allowed: Vec<_> = found.iter().filter(|f| f.4).collect();
+    assert_eq!(allowed.len(), 1, "{found:#?}");
+    assert_eq!(allowed[0].1, "scan-under-lock");
+    let note = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["suppressed"].is_string())
+        .unwrap();
+    assert!(
+        note["suppressed"]
+            .as_str()
+            .unwrap()
+            .contains("customers stays small"),
+        "{note}"
+    );
+    // Ids stay unique when one file has a rule twice.
+    let ids: std::collections::HashSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), report["findings"].as_array().unwrap().len());
 
     // The findings say what production would feel: the table's rows in the fixture.
     let rewrite = report["findings"]

@@ -22,7 +22,8 @@ use crate::plan::{Plan, Selection, plan};
 use crate::project::{self, BackendKind, Project};
 use crate::report::{self, TerminalOptions, TerminalReporter};
 use crate::results::{
-    CheckResult, MigrationResult, ProjectInfo, RunResults, SCHEMA_VERSION, TestResult, ToolInfo,
+    CheckResult, MigrationResult, Origin, ProjectInfo, RunResults, SCHEMA_VERSION, ScriptKind,
+    TestResult, ToolInfo,
 };
 use camino::{Utf8Path, Utf8PathBuf};
 use std::io::{IsTerminal, Write};
@@ -209,6 +210,14 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         Some(c) => (c.scripts, c.findings, Some(scripts)),
         None => (scripts, Vec::new(), None),
     };
+    // Allow comments of the migrations that are measured (the change's; all without a base).
+    let (allowances, allow_warnings) = crate::safety::allow::parse_all(
+        scripts
+            .iter()
+            .filter(|s| s.kind == ScriptKind::Migration && s.origin != Some(Origin::Base))
+            .map(|s| &s.file),
+    );
+    warnings.extend(allow_warnings);
     let changed = match &args.changed_since {
         None => None,
         Some(rev) => match changed_scope(&project, rev) {
@@ -319,6 +328,7 @@ async fn run(args: RunArgs, mut io: Io) -> Exit {
         checks_done: &checks_done,
         rules: &args.rules,
         fresh: fresh.as_deref(),
+        allowances: &allowances,
     };
     let body = execute(&ctx, &mut outcome);
     let interrupted = with_signals(body).await.err();
@@ -478,6 +488,8 @@ pub(crate) struct RunCtx<'a> {
     rules: &'a crate::cli::RulesArgs,
     /// With a base: the change's own scripts, applied from scratch for the drift comparison.
     fresh: Option<&'a [Script]>,
+    /// The `-- sqltest:allow` comments of the measured migrations, by path.
+    allowances: &'a std::collections::HashMap<Utf8PathBuf, crate::safety::allow::Allowances>,
 }
 
 impl RunCtx<'_> {

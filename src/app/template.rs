@@ -35,14 +35,17 @@ pub(super) async fn prepare_template(ctx: &RunCtx<'_>, outcome: &mut Body) -> Te
     });
     let template = build(ctx, outcome, full, probe.as_mut()).await;
     if let Some(p) = probe {
-        outcome.findings.extend(p.into_findings());
+        let mut found = p.into_findings();
+        crate::safety::allow::apply_policy(&mut found, ctx.allowances, &ctx.project.change.safety);
+        crate::change::history::number_repeats(&mut found);
+        outcome.findings.extend(found);
     }
     template
 }
 
 /// Whether the change's statements are measured: PostgreSQL, unless `safety.measure` is off.
 fn measuring(ctx: &RunCtx<'_>) -> bool {
-    ctx.project.engine == crate::project::Engine::Postgres
+    ctx.project.engine == crate::project::Engine::Postgres && ctx.project.change.safety.measure
 }
 
 async fn build(

@@ -234,7 +234,7 @@ fn diff(base: &str, head: &str) -> String {
 }
 
 /// Two findings of one rule on one file get `::2`, `::3` so ids stay unique.
-fn number_repeats(findings: &mut [Finding]) {
+pub(crate) fn number_repeats(findings: &mut [Finding]) {
     let mut seen = std::collections::HashMap::<String, usize>::new();
     for f in findings {
         let n = seen.entry(f.id.clone()).or_insert(0);

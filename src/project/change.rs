@@ -17,6 +17,8 @@ pub struct ChangeSettings {
     pub history: HistoryPolicy,
     /// Migrations up to this version were folded into a baseline: deleting them is not reported.
     pub baseline: Option<String>,
+    /// `safety:` — the migration-safety policy.
+    pub safety: super::safety::SafetySettings,
 }
 
 /// Whose seeds the upgraded database gets: the base's (production has the old data; the

@@ -106,6 +106,9 @@ pub(crate) fn convert_config(
         raw.history.as_ref(),
         raw.baseline.as_ref(),
     );
+    if let Some(node) = raw.safety.as_ref() {
+        config.change.safety = super::safety::convert(ctx, node);
+    }
     config
 }
 

@@ -15,6 +15,7 @@ pub mod natural;
 mod node;
 mod raw;
 mod rules;
+pub mod safety;
 mod source;
 mod spec;
 #[cfg(test)]
@@ -25,3 +26,4 @@ pub use errors::{ConfigError, LoadErrors};
 pub use loader::{PROJECT_FILE, find_project_file, load};
 pub use model::*;
 pub use natural::natural_cmp;
+pub use safety::SafetySettings;

@@ -28,6 +28,8 @@ pub(crate) struct RawConfig {
     pub upgrade_seeds: Option<Spanned<String>>,
     pub history: Option<Node>,
     pub baseline: Option<Node>,
+    /// Migration safety: allowed rules, severities, measurement.
+    pub safety: Option<Node>,
 }
 
 /// A spec file.

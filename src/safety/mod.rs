@@ -3,6 +3,7 @@
 //! where running cannot show it (dropped or renamed objects, statements that cannot run in a
 //! transaction) — each a rule with a severity, help text and the safe pattern.
 
+pub mod allow;
 pub mod measure;
 
 /// The safety rules. The ids are those of [`crate::results::Finding::rule`].
